@@ -1,0 +1,1 @@
+"""Backends, ISA mapping and execution for qsympass workflows."""

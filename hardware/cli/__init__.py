@@ -1,0 +1,1 @@
+"""``qsympass`` subcommands that run on backends, registered through entry points."""

@@ -1,0 +1,57 @@
+"""IBM Quantum credentials: a saved account or environment variables, never printed."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+TOKEN_VARIABLE = "QISKIT_IBM_TOKEN"
+INSTANCE_VARIABLE = "QISKIT_IBM_INSTANCE"
+CHANNEL_VARIABLE = "QISKIT_IBM_CHANNEL"
+
+
+class MissingCredentialsError(ValueError):
+    """No IBM Quantum account is saved and no token is set in the environment."""
+
+
+def runtime_service() -> Any:
+    """Connect to IBM Quantum with ``QISKIT_IBM_TOKEN`` or the saved account.
+
+    The token is passed to ``QiskitRuntimeService`` and never logged; errors raised while
+    connecting are re-raised with the token removed from their message.
+
+    Returns:
+        A ``QiskitRuntimeService``.
+
+    Raises:
+        MissingCredentialsError: If neither a token nor a saved account is available, or the
+            service rejects them.
+    """
+    from qiskit_ibm_runtime import QiskitRuntimeService
+
+    token = os.environ.get(TOKEN_VARIABLE)
+    kwargs: dict[str, Any] = {}
+    if token:
+        kwargs["token"] = token
+        kwargs["channel"] = os.environ.get(CHANNEL_VARIABLE, "ibm_quantum_platform")
+        if os.environ.get(INSTANCE_VARIABLE):
+            kwargs["instance"] = os.environ[INSTANCE_VARIABLE]
+    try:
+        return QiskitRuntimeService(**kwargs)
+    except Exception as error:  # the service raises several unrelated types here
+        message = redact(str(error), token)
+        hint = (
+            f"set {TOKEN_VARIABLE} (and {INSTANCE_VARIABLE}) or save an account with "
+            "QiskitRuntimeService.save_account(...)"
+        )
+        raise MissingCredentialsError(
+            f"cannot connect to IBM Quantum: {message}; {hint}"
+        ) from None
+
+
+def redact(text: str, secret: str | None) -> str:
+    """Replace every occurrence of a secret (and anything token-like) in a text."""
+    if secret:
+        text = text.replace(secret, "<redacted>")
+    return re.sub(r"[A-Za-z0-9_\-]{40,}", "<redacted>", text)

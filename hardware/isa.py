@@ -1,0 +1,148 @@
+"""ISA mapping: a circuit and its observables, ready for a backend, in one call."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import rustworkx as rx
+from qiskit import QuantumCircuit
+from qiskit.providers import BackendV2
+from qiskit.quantum_info import SparsePauliOp
+from qiskit.transpiler import Layout, generate_preset_pass_manager
+
+from qsympass.validation import require_width
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class IsaProgram:
+    """A circuit and its observables laid out for one backend.
+
+    Attributes:
+        circuit: The ISA circuit.
+        observables: The observables with the circuit's layout applied.
+        initial_layout: Physical qubit of each virtual qubit, when one was chosen up front.
+        swap_free_layout: Whether the Hamiltonian's interaction graph was embedded in the
+            coupling map without SWAPs.
+        pruning: The symmetric-pruning summary (``metadata["qsympass"]["pruning"]``), if any.
+    """
+
+    circuit: QuantumCircuit
+    observables: list[SparsePauliOp]
+    initial_layout: list[int] | None
+    swap_free_layout: bool
+    pruning: dict[str, Any] | None = field(default=None)
+
+    @property
+    def two_qubit_gate_count(self) -> int:
+        """The number of two-qubit operations in the ISA circuit."""
+        return sum(1 for inst in self.circuit.data if inst.operation.num_qubits == 2)
+
+    @property
+    def depth(self) -> int:
+        """The ISA circuit's depth."""
+        return self.circuit.depth()
+
+
+def to_isa(
+    circuit: QuantumCircuit,
+    observables: SparsePauliOp | Sequence[SparsePauliOp],
+    backend: BackendV2,
+    *,
+    hamiltonian: SparsePauliOp | None = None,
+    optimization_level: int = 1,
+    seed: int | None = 0,
+) -> IsaProgram:
+    """Transpile a circuit and map its observables for a backend.
+
+    The preset pass manager runs with ``init_method="qsympass"``, so a circuit annotated with
+    :func:`qsympass.annotate` is pruned before layout. When the Hamiltonian's interaction graph
+    (or, without a Hamiltonian, the circuit's) fits the coupling map, the layout embeds it so
+    that routing adds no SWAP.
+
+    Args:
+        circuit: The (virtual) circuit, possibly annotated for pruning.
+        observables: One observable or several, on the circuit's qubits.
+        backend: The target backend.
+        hamiltonian: The Hamiltonian whose interaction graph should embed without SWAPs.
+        optimization_level: The preset pass manager's level.
+        seed: The transpiler seed.
+
+    Returns:
+        The ISA circuit, the mapped observables, and the layout that was chosen.
+
+    Raises:
+        ValueError: If the circuit is wider than the device or an observable has another width.
+    """
+    observable_list = [observables] if isinstance(observables, SparsePauliOp) else list(observables)
+    for index, observable in enumerate(observable_list):
+        require_width(observable, circuit.num_qubits, f"observable {index}")
+    if circuit.num_qubits > backend.num_qubits:
+        raise ValueError(
+            f"the circuit has {circuit.num_qubits} qubits but {backend.name} has only "
+            f"{backend.num_qubits}"
+        )
+    interaction = _interaction_edges(hamiltonian, circuit)
+    layout = swap_free_layout(interaction, circuit.num_qubits, backend)
+    pass_manager = generate_preset_pass_manager(
+        optimization_level=optimization_level,
+        backend=backend,
+        init_method="qsympass",
+        initial_layout=Layout.from_intlist(layout, *circuit.qregs) if layout else None,
+        seed_transpiler=seed,
+    )
+    isa_circuit = pass_manager.run(circuit)
+    mapped = [observable.apply_layout(isa_circuit.layout) for observable in observable_list]
+    pruning = (isa_circuit.metadata or {}).get("qsympass", {}).get("pruning")
+    return IsaProgram(isa_circuit, mapped, layout, layout is not None, pruning)
+
+
+def swap_free_layout(
+    edges: Sequence[tuple[int, int]], num_qubits: int, backend: BackendV2
+) -> list[int] | None:
+    """An initial layout that places every interaction on a coupling-map edge, if one exists.
+
+    Args:
+        edges: The virtual qubit pairs that interact.
+        num_qubits: The number of virtual qubits.
+        backend: The target backend.
+
+    Returns:
+        The physical qubit of each virtual qubit, or ``None`` when no such embedding exists
+        (or the backend has no coupling map).
+    """
+    if backend.coupling_map is None or not edges:
+        return None
+    device = backend.coupling_map.graph.to_undirected(multigraph=False)
+    pattern = rx.PyGraph()
+    pattern.add_nodes_from(range(num_qubits))
+    pattern.add_edges_from_no_data(list(edges))
+    mapping = next(
+        iter(rx.vf2_mapping(device, pattern, subgraph=True, induced=False, call_limit=10**6)),
+        None,
+    )
+    if mapping is None:
+        logger.info("no SWAP-free embedding of the interaction graph on %s", backend.name)
+        return None
+    physical_of = {virtual: physical for physical, virtual in mapping.items()}
+    return [physical_of[v] for v in range(num_qubits)]
+
+
+def _interaction_edges(
+    hamiltonian: SparsePauliOp | None, circuit: QuantumCircuit
+) -> list[tuple[int, int]]:
+    pairs: set[tuple[int, int]] = set()
+    if hamiltonian is not None:
+        for label in hamiltonian.paulis:
+            support = [int(q) for q in (label.x | label.z).nonzero()[0]]
+            pairs.update((a, b) for a in support for b in support if a < b)
+    else:
+        for instruction in circuit.data:
+            if instruction.operation.num_qubits == 2:
+                a, b = sorted(circuit.find_bit(q).index for q in instruction.qubits)
+                pairs.add((a, b))
+    return sorted(pairs)

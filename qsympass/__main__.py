@@ -1,0 +1,7 @@
+"""``python -m qsympass`` runs the command line."""
+
+import sys
+
+from qsympass.cli import main
+
+sys.exit(main())

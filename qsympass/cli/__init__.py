@@ -1,0 +1,64 @@
+"""The ``qsympass`` console command.
+
+Each subcommand lives in its own module with a ``register(subparsers)`` function that adds its
+parser and sets ``func``; errors in the user's input end the command with one line on standard
+error and exit status 2. Subcommands that run circuits on backends live in
+``qsympass.hardware.cli`` and join through the ``qsympass.commands`` entry-point group, so that the
+core never imports the hardware layer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from importlib.metadata import entry_points
+from typing import Any
+
+from qsympass import __version__
+from qsympass.cli import symmetries
+from qsympass.cli.common import CommandError
+
+CORE_COMMANDS: tuple[Callable[[Any], None], ...] = (symmetries.register,)
+COMMAND_ENTRY_POINTS = "qsympass.commands"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="qsympass",
+        description="Symmetry as a compiler concern for variational quantum programs.",
+    )
+    parser.add_argument("--version", action="version", version=f"qsympass {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for register in (*CORE_COMMANDS, *_registered_commands()):
+        register(subparsers)
+    return parser
+
+
+def _registered_commands() -> Iterator[Callable[[Any], None]]:
+    """The ``register`` functions that installed packages declare as entry points."""
+    for entry_point in sorted(entry_points(group=COMMAND_ENTRY_POINTS), key=lambda e: e.name):
+        yield entry_point.load()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status.
+
+    Args:
+        argv: The arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        0 on success, 2 on bad input.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        args.func(args)
+    except (CommandError, ValueError) as error:
+        print(f"qsympass {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    return 0

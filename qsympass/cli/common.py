@@ -1,0 +1,149 @@
+"""Flags and helpers shared by every ``qsympass`` subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from qiskit.quantum_info import SparsePauliOp
+
+from qsympass import models
+
+MODELS: dict[str, Callable[..., SparsePauliOp]] = {
+    "tfim": models.tfim,
+    "xxz": models.xxz,
+    "heisenberg": models.heisenberg,
+}
+
+
+class CommandError(Exception):
+    """A bad command line or input file: reported as one line, exit status 2."""
+
+
+def add_output_flags(parser: argparse.ArgumentParser) -> None:
+    """Add ``--seed``, ``--out`` and ``--json`` to a subcommand."""
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="folder for the files the command writes"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one machine-readable JSON object"
+    )
+
+
+def add_hamiltonian_flags(parser: argparse.ArgumentParser) -> None:
+    """Add the flags that describe a Hamiltonian: a model on a lattice, or a file."""
+    group = parser.add_argument_group("Hamiltonian")
+    group.add_argument("--model", choices=sorted(MODELS), default="tfim", help="spin model")
+    group.add_argument(
+        "--lattice",
+        choices=[k for k in models.LATTICE_KINDS if k != "coupling_map"],
+        default="ring",
+        help="lattice kind (default: ring)",
+    )
+    group.add_argument(
+        "--size", type=int, nargs="+", default=[8], metavar="N", help="lattice size(s)"
+    )
+    group.add_argument("--periodic", action="store_true", help="periodic boundaries")
+    group.add_argument(
+        "--coupling",
+        nargs="*",
+        default=[],
+        metavar="NAME=VALUE",
+        help="model parameters, e.g. j=1.0 h=0.5 (tfim: j, h; xxz: jxy, jz, h; heisenberg: j, h)",
+    )
+    group.add_argument(
+        "--hamiltonian-file",
+        type=Path,
+        default=None,
+        help='JSON list of [pauli_label, coefficient] pairs, e.g. [["ZZI", -1.0], ["IIX", 0.5]]',
+    )
+
+
+def hamiltonian_from_args(args: argparse.Namespace) -> SparsePauliOp:
+    """Build the Hamiltonian that the command line describes.
+
+    Raises:
+        CommandError: If a coupling is malformed or the file cannot be read.
+    """
+    if args.hamiltonian_file is not None:
+        return read_hamiltonian_file(args.hamiltonian_file)
+    graph = lattice_from_args(args)
+    try:
+        return MODELS[args.model](graph, **parse_couplings(args.coupling))
+    except TypeError as error:
+        raise CommandError(f"bad --coupling for model {args.model}: {error}") from None
+
+
+def lattice_from_args(args: argparse.Namespace) -> nx.Graph:
+    """The lattice graph of ``--lattice``, ``--size`` and ``--periodic``."""
+    periodic = True if args.lattice == "ring" else args.periodic
+    return models.lattice(args.lattice, *args.size, periodic=periodic)
+
+
+def parse_couplings(pairs: list[str]) -> dict[str, float]:
+    """Parse ``NAME=VALUE`` pairs into floats.
+
+    Raises:
+        CommandError: If a pair has no ``=`` or its value is not a number.
+    """
+    couplings: dict[str, float] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        try:
+            couplings[name] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep or not name:
+            raise CommandError(f"--coupling expects NAME=VALUE with a number, got {pair!r}")
+    return couplings
+
+
+def read_hamiltonian_file(path: Path) -> SparsePauliOp:
+    """Read a Hamiltonian written as a JSON list of ``[label, coefficient]`` pairs.
+
+    A coefficient is a number or a ``[real, imag]`` pair.
+
+    Raises:
+        CommandError: If the file is missing or not of that form.
+    """
+    try:
+        terms = json.loads(path.read_text())
+        pairs = [(str(label), _complex(coeff)) for label, coeff in terms]
+        return SparsePauliOp.from_list(pairs)
+    except FileNotFoundError:
+        raise CommandError(f"no such Hamiltonian file: {path}") from None
+    except (ValueError, TypeError) as error:
+        raise CommandError(
+            f"{path} is not a JSON list of [pauli_label, coefficient] pairs: {error}"
+        ) from None
+
+
+def _complex(value: Any) -> complex:
+    if isinstance(value, list | tuple):
+        real, imag = value
+        return complex(float(real), float(imag))
+    return complex(float(value))
+
+
+def emit(args: argparse.Namespace, payload: dict[str, Any], table: str) -> None:
+    """Print a JSON object with ``--json``, the human-readable table otherwise."""
+    if getattr(args, "json", False):
+        json.dump(payload, sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        print(table)
+
+
+def format_table(headers: list[str], rows: list[list[Any]]) -> str:
+    """A plain-text table with left-aligned columns."""
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)

@@ -1,0 +1,90 @@
+"""Tests for the ``qsympass`` command line (core subcommands and the entry-point mechanism)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from qsympass.cli import main
+
+
+def _json_output(capsys, argv):
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_help_lists_core_and_hardware_commands(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("symmetries", "backends"):
+        assert command in out
+
+
+def test_symmetries_of_tfim_ring(capsys):
+    payload = _json_output(capsys, ["symmetries", "--model", "tfim", "--size", "6", "--json"])
+    assert payload["num_qubits"] == 6
+    families = payload["families"]
+    assert families["spatial"]["order"] == 12
+    assert families["pauli"]["order"] == 2
+    assert "u1" not in families and "su2" not in families
+
+
+def test_symmetries_of_heisenberg_torus(capsys):
+    argv = ["symmetries", "--model", "heisenberg", "--lattice", "square", "--size", "4", "4"]
+    payload = _json_output(capsys, [*argv, "--periodic", "--json"])
+    assert payload["families"]["spatial"]["order"] == 384
+    assert payload["families"]["su2"]["order"] == "infinite"
+
+
+def test_symmetries_table_is_human_readable(capsys):
+    assert main(["symmetries", "--size", "4", "--coupling", "j=1.0", "h=0.5"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("4 qubits, 8 terms")
+    assert "family" in out and "spatial" in out
+
+
+def test_symmetries_from_hamiltonian_file(tmp_path, capsys):
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps([["ZZI", -1.0], ["IZZ", -1.0], ["IIY", [0.0, 0.0]]]))
+    payload = _json_output(capsys, ["symmetries", "--hamiltonian-file", str(path), "--json"])
+    assert payload["num_qubits"] == 3
+    assert payload["families"]["spatial"]["order"] == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["symmetries", "--coupling", "h"], "NAME=VALUE"),
+        (["symmetries", "--coupling", "h=abc"], "NAME=VALUE"),
+        (["symmetries", "--coupling", "q=1"], "bad --coupling for model tfim"),
+        (["symmetries", "--hamiltonian-file", "/nonexistent.json"], "no such Hamiltonian file"),
+        (["symmetries", "--lattice", "ring", "--size", "2"], "at least 3"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(capsys, argv, message):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_non_hermitian_file_is_rejected(tmp_path, capsys):
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps([["XY", [0.0, 1.0]]]))
+    assert main(["symmetries", "--hamiltonian-file", str(path)]) == 2
+    assert "not Hermitian" in capsys.readouterr().err
+
+
+def test_console_script_runs():
+    completed = subprocess.run(
+        [sys.executable, "-m", "qsympass", "symmetries", "--size", "5", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["families"]["spatial"]["order"] == 10

@@ -1,0 +1,112 @@
+"""Tests for qsympass.hardware.estimators and retry: Aer and local testing mode."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from qiskit import QuantumCircuit
+from qiskit.primitives import StatevectorEstimator
+from qiskit.quantum_info import SparsePauliOp
+from qiskit.transpiler import generate_preset_pass_manager
+
+from qsympass.hardware.estimators import make_estimator
+from qsympass.hardware.retry import RetryingEstimator, RetryPolicy
+
+
+def _bell_program(backend):
+    circuit = QuantumCircuit(2)
+    circuit.h(0)
+    circuit.cx(0, 1)
+    isa = generate_preset_pass_manager(optimization_level=1, backend=backend).run(circuit)
+    return isa, [SparsePauliOp(label).apply_layout(isa.layout) for label in ("ZZ", "XX")]
+
+
+@pytest.mark.parametrize(
+    ("name", "implementation", "execution", "expected"),
+    [
+        ("aer", "auto", "job", "aer.EstimatorV2"),
+        ("aer:manila", "auto", "job", "aer.EstimatorV2"),
+        ("fake:manila", "auto", "batch", "runtime.executor.Estimator"),
+        ("fake:manila", "v2", "session", "runtime.EstimatorV2"),
+        ("fake:manila", "executor", "job", "runtime.executor.Estimator"),
+    ],
+)
+def test_estimators_run_bell_state(name, implementation, execution, expected):
+    with make_estimator(
+        name, implementation=implementation, execution=execution, shots=4000, seed=7
+    ) as handle:
+        assert handle.implementation == expected
+        isa, observables = _bell_program(handle.backend)
+        evs = handle.estimator.run([(isa, observables)]).result()[0].data.evs
+    np.testing.assert_allclose(evs, [1.0, 1.0], atol=0.15)
+
+
+def test_wide_fake_device_uses_estimator_v2_with_target_precision():
+    with make_estimator("fake:sherbrooke", precision=0.05, seed=3) as handle:
+        assert handle.implementation == "runtime.EstimatorV2"
+        isa, observables = _bell_program(handle.backend)
+        result = handle.estimator.run([(isa, observables)]).result()
+    assert result[0].metadata["target_precision"] == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"execution": "forever"}, "execution must be"),
+        ({"implementation": "v1"}, "implementation must be"),
+        ({"precision": 0.1, "shots": 100}, "either precision or shots"),
+        ({"precision": -1.0}, "precision must be positive"),
+    ],
+)
+def test_bad_estimator_options_fail_clearly(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        make_estimator("aer", **kwargs)
+
+
+class FlakyEstimator(StatevectorEstimator):
+    """Fails the first ``failures`` submissions with a transient error."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+        self.calls = 0
+
+    def run(self, pubs, *, precision=None):
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise ConnectionError("lost the connection")
+        return super().run(pubs, precision=precision)
+
+
+def test_retry_recovers_from_two_transient_failures():
+    waits: list[float] = []
+    inner = FlakyEstimator(failures=2)
+    estimator = RetryingEstimator(inner, RetryPolicy(attempts=3, backoff=0.5), sleep=waits.append)
+    circuit = QuantumCircuit(1)
+    circuit.x(0)
+    result = estimator.run([(circuit, SparsePauliOp("Z"))]).result()
+    assert result[0].data.evs == pytest.approx(-1.0)
+    assert inner.calls == 3 and waits == [0.5, 1.0]
+    assert len(estimator.job_ids) == 1
+
+
+def test_retry_gives_up_after_the_last_attempt():
+    estimator = RetryingEstimator(
+        FlakyEstimator(failures=5), RetryPolicy(attempts=2, backoff=0.0), sleep=lambda _: None
+    )
+    circuit = QuantumCircuit(1)
+    with pytest.raises(ConnectionError):
+        estimator.run([(circuit, SparsePauliOp("Z"))])
+
+
+def test_retry_does_not_retry_real_errors():
+    inner = FlakyEstimator(failures=0)
+    estimator = RetryingEstimator(inner, sleep=lambda _: None)
+    with pytest.raises(ValueError):
+        estimator.run([(QuantumCircuit(1), SparsePauliOp("ZZ"))])
+    assert inner.calls == 1
+
+
+def test_retry_policy_validates():
+    with pytest.raises(ValueError, match="attempts must be at least 1"):
+        RetryPolicy(attempts=0)

@@ -1,0 +1,1 @@
+"""Qiskit stage plugins built from qsympass passes."""
