@@ -88,3 +88,17 @@ def test_console_script_runs():
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["families"]["spatial"]["order"] == 10
+
+
+def test_dynamics_reports_both_convergence_types(tmp_path, capsys):
+    argv = ["dynamics", "--num-parameters", "200", "--steps", "80", "--out", str(tmp_path)]
+    payload = _json_output(capsys, [*argv, "--json"])
+    verdicts = {e["gamma"]: e["verdict"] for e in payload["experiments"]}
+    assert verdicts == {1.0: "sublinear", 2.0: "exponential"}
+    assert all(path.endswith(".png") for path in payload["plots"])
+    assert (tmp_path / "loss_loglog.png").exists()
+
+
+def test_dynamics_rejects_bad_sizes(capsys):
+    assert main(["dynamics", "--steps", "1"]) == 2
+    assert "--steps" in capsys.readouterr().err

@@ -1,0 +1,388 @@
+"""The convergence experiment of seed 001: Pauli measurement (sublinear) versus γZ (exponential).
+
+Setting (DESIGN §7): ``d = 2^n`` (n = 4), ``m`` random orthonormal input states (columns of a
+Haar-random unitary), alternating ±1 labels, an over-parameterized ansatz of ``p`` rotations
+``exp(−iθ_k P_k/2)`` about random non-identity Pauli strings ``P_k`` (so the generators seen from
+the input frame are spread over su(d), the regime the over-parameterized limit describes),
+measurement ``M = γ Z_0`` and plain gradient descent on ``½‖r‖²`` through
+:func:`qsympass.training.train`.
+
+Ansatz choice, measured here: a layered ansatz of single-qubit RX/RY/RZ with CZ rings stalls for
+γ = 1 (its empirical kernel collapses along the residual while ``κ K̃(M(θ))`` stays order one), so
+its training is not described by the over-parameterized limit; random Pauli-string rotations are.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from qiskit.circuit import ParameterVector, QuantumCircuit
+from qiskit.circuit.library import PauliEvolutionGate
+from qiskit.quantum_info import Pauli, SparsePauliOp
+
+from qsympass.dynamics.asymptotic import (
+    AsymptoticPrediction,
+    asymptotic_kernel_scale,
+    commutator_kernel,
+    integrate_asymptotic_dynamics,
+)
+from qsympass.dynamics.convergence import (
+    DEFAULT_FLOOR,
+    ConvergenceReport,
+    SpectrumEdgeReport,
+    classify_convergence,
+    spectrum_edge_labels,
+)
+from qsympass.dynamics.kernel import FrozenKernelPrediction, kernel_drift
+from qsympass.dynamics.monitor import TrainingMonitor
+from qsympass.dynamics.objective import SupervisedObjective
+from qsympass.dynamics.sources import DenseSource, ExactEngineSource, GradientSource
+
+__all__ = [
+    "ConvergenceExperiment",
+    "format_experiment_table",
+    "initial_kernel_agreement",
+    "pauli_rotation_ansatz",
+    "plot_convergence_experiments",
+    "random_orthonormal_states",
+    "run_convergence_experiment",
+]
+
+
+@dataclass(frozen=True)
+class ConvergenceExperiment:
+    """Everything one run of :func:`run_convergence_experiment` measured.
+
+    Attributes:
+        gamma: Measurement scale γ (M = γ Z_0).
+        num_parameters: p.
+        learning_rate: η.
+        steps: Recorded steps 0 … T−1 (the loss at step t is evaluated before update t).
+        losses: ``½‖r‖²`` at each step.
+        kernel_steps: Steps at which the empirical kernel was recorded.
+        kernels: Empirical kernels there, shape (K, m, m).
+        drift: Relative kernel drift at the kernel steps.
+        convergence: The convergence-type test of the training loss.
+        spectrum_edge: Where the labels sit in M's spectrum.
+        frozen: Frozen-kernel prediction from K(0).
+        asymptotic: Over-parameterized-limit prediction from M(θ_0).
+        asymptotic_convergence: Convergence-type test of the asymptotic loss (None if too few
+            points above the floor).
+        initial_kernel_error: ``‖K(0) − κ K̃(0)‖_F / ‖K(0)‖_F``.
+        asymptotic_late_factor: ``max exp|log(L_asym / L_train)|`` over the late phase (the
+            fitted window of the training loss); NaN when it is empty.
+        wall_time: Seconds for training (with monitoring) and the asymptotic integration.
+    """
+
+    gamma: float
+    num_parameters: int
+    learning_rate: float
+    steps: np.ndarray
+    losses: np.ndarray
+    kernel_steps: np.ndarray
+    kernels: np.ndarray
+    drift: np.ndarray
+    convergence: ConvergenceReport
+    spectrum_edge: SpectrumEdgeReport
+    frozen: FrozenKernelPrediction
+    asymptotic: AsymptoticPrediction
+    asymptotic_convergence: ConvergenceReport | None
+    initial_kernel_error: float
+    asymptotic_late_factor: float
+    wall_time: float
+
+    @property
+    def final_loss(self) -> float:
+        """Training loss at the last step."""
+        return float(self.losses[-1])
+
+    @property
+    def final_drift(self) -> float:
+        """Kernel drift at the last kernel step."""
+        return float(self.drift[-1])
+
+    @property
+    def frozen_final_loss(self) -> float:
+        """Frozen-kernel loss at the last step."""
+        return float(self.frozen.losses[int(self.steps[-1])])
+
+    @property
+    def asymptotic_final_loss(self) -> float:
+        """Asymptotic-limit loss at the last step."""
+        return float(self.asymptotic.losses[int(self.steps[-1])])
+
+
+def pauli_rotation_ansatz(
+    num_qubits: int, num_parameters: int, seed: int | None = 0
+) -> QuantumCircuit:
+    """``Π_k exp(−iθ_k P_k / 2)`` with uniformly random non-identity Pauli strings ``P_k``.
+
+    Args:
+        num_qubits: Width n >= 1.
+        num_parameters: Number of rotations p >= 1 (one parameter each).
+        seed: Seed of the Pauli strings.
+
+    Returns:
+        The circuit (``PauliEvolutionGate`` with time ``θ_k / 2``), parameters ``θ[0] … θ[p−1]``.
+
+    Raises:
+        ValueError: If n < 1 or p < 1.
+    """
+    if num_qubits < 1 or num_parameters < 1:
+        raise ValueError(
+            f"need num_qubits >= 1 and num_parameters >= 1, got {num_qubits}, {num_parameters}"
+        )
+    rng = np.random.default_rng(seed)
+    labels = ["".join(letters) for letters in itertools.product("IXYZ", repeat=num_qubits)][1:]
+    theta = ParameterVector("θ", num_parameters)
+    circuit = QuantumCircuit(num_qubits, name="pauli_rotations")
+    for k in range(num_parameters):
+        pauli = Pauli(labels[int(rng.integers(len(labels)))])
+        circuit.append(PauliEvolutionGate(pauli, time=theta[k] / 2), range(num_qubits))
+    return circuit
+
+
+def random_orthonormal_states(num_qubits: int, num_states: int, seed: int | None = 0) -> np.ndarray:
+    """``num_states`` orthonormal states: columns of a Haar-random unitary.
+
+    Args:
+        num_qubits: Width n.
+        num_states: Number of states m, at most 2^n.
+        seed: Seed.
+
+    Returns:
+        Shape (m, 2^n), one state per row.
+
+    Raises:
+        ValueError: If m is not in [1, 2^n].
+    """
+    dim = 2**num_qubits
+    if not 1 <= num_states <= dim:
+        raise ValueError(f"num_states must lie in [1, {dim}], got {num_states}")
+    rng = np.random.default_rng(seed)
+    gaussian = rng.normal(size=(dim, dim)) + 1j * rng.normal(size=(dim, dim))
+    q, r = np.linalg.qr(gaussian)
+    haar = q * (np.diag(r) / np.abs(np.diag(r)))[None, :]
+    return np.ascontiguousarray(haar[:, :num_states].T)
+
+
+def run_convergence_experiment(
+    gamma: float = 1.0,
+    num_parameters: int = 1000,
+    steps: int = 300,
+    seed: int = 0,
+    *,
+    learning_rate: float | None = None,
+    num_qubits: int = 4,
+    num_states: int = 4,
+    kernel_every: int = 10,
+    late_fraction: float = 0.5,
+    engine: str = "dense",
+    progress: bool = False,
+) -> ConvergenceExperiment:
+    """Train the supervised QNN of seed 001 and compare it with both kernel theories.
+
+    Args:
+        gamma: Measurement scale γ > 0 (M = γ Z_0).
+        num_parameters: Number of rotations p.
+        steps: Gradient-descent steps T.
+        seed: Seed of the ansatz, the input states and the initial angles.
+        learning_rate: η (default ``10 / p``, i.e. an asymptotic rate η' = η p d / (4(d²−1))
+            of about 0.16 for d = 16).
+        num_qubits: n.
+        num_states: m.
+        kernel_every: Record the empirical kernel every this many steps.
+        late_fraction: Fraction of the run used as "late phase" by the convergence test.
+        engine: ``"dense"`` (:class:`DenseSource`) or ``"exact"`` (one ``ExactEngine`` per state).
+        progress: Show the training progress bar.
+
+    Returns:
+        The :class:`ConvergenceExperiment`.
+
+    Raises:
+        ValueError: For γ <= 0, steps < 2 or an unknown engine.
+    """
+    from qsympass.training import GradientDescent, train
+
+    if not gamma > 0:
+        raise ValueError(f"gamma must be > 0, got {gamma}")
+    if steps < 2:
+        raise ValueError(f"steps must be >= 2, got {steps}")
+    rng = np.random.default_rng(seed)
+    circuit = pauli_rotation_ansatz(num_qubits, num_parameters, seed=int(rng.integers(2**31)))
+    states = random_orthonormal_states(num_qubits, num_states, seed=int(rng.integers(2**31)))
+    labels = np.array([1.0 if i % 2 == 0 else -1.0 for i in range(num_states)])
+    observable = SparsePauliOp("I" * (num_qubits - 1) + "Z", gamma)
+    initial = rng.uniform(0.0, 2.0 * math.pi, num_parameters)
+    rate = 10.0 / num_parameters if learning_rate is None else float(learning_rate)
+
+    dense = DenseSource(circuit, observable, states)
+    source: GradientSource
+    if engine == "dense":
+        source = dense
+    elif engine == "exact":
+        source = ExactEngineSource(circuit, observable, states)
+    else:
+        raise ValueError(f"engine must be 'dense' or 'exact', got {engine!r}")
+
+    start = time.perf_counter()
+    objective = SupervisedObjective(source, labels)
+    monitor = TrainingMonitor(objective, learning_rate=rate, kernel_every=kernel_every)
+    train(objective, initial, GradientDescent(rate), steps, callbacks=[monitor],
+          progress=progress)
+    asymptotic = integrate_asymptotic_dynamics(
+        dense.heisenberg_observable(initial), dense.states, labels,
+        learning_rate=rate, num_parameters=num_parameters, steps=steps - 1,
+        kernel_every=kernel_every,
+    )
+    wall_time = time.perf_counter() - start
+
+    losses = monitor.losses
+    convergence = monitor.convergence(late_fraction=late_fraction)
+    kernels = monitor.kernels
+    return ConvergenceExperiment(
+        gamma=float(gamma),
+        num_parameters=num_parameters,
+        learning_rate=rate,
+        steps=monitor.steps,
+        losses=losses,
+        kernel_steps=monitor.kernel_steps,
+        kernels=kernels,
+        drift=monitor.drift(),
+        convergence=convergence,
+        spectrum_edge=spectrum_edge_labels(observable, labels),
+        frozen=monitor.frozen_prediction(),
+        asymptotic=asymptotic,
+        asymptotic_convergence=_try_classify(asymptotic.losses, late_fraction),
+        initial_kernel_error=kernel_drift(asymptotic.kernels[0], kernels[0]),
+        asymptotic_late_factor=_late_factor(losses, asymptotic.losses, convergence.window),
+        wall_time=wall_time,
+    )
+
+
+def initial_kernel_agreement(source: DenseSource, params: np.ndarray) -> float:
+    """``‖K(θ) − κ K̃(U†MU)‖_F / ‖K(θ)‖_F`` with κ for Pauli rotations ``exp(−iθP/2)``.
+
+    Args:
+        source: The dense model.
+        params: Parameters θ.
+
+    Returns:
+        The relative Frobenius difference between the empirical and the asymptotic kernel.
+    """
+    _, jacobian = source.outputs_and_jacobian(params)
+    empirical = jacobian @ jacobian.T
+    scale = asymptotic_kernel_scale(source.num_parameters, source.states.shape[0])
+    predicted = scale * commutator_kernel(source.heisenberg_observable(params), source.states)
+    return kernel_drift(predicted, empirical)
+
+
+def _try_classify(losses: np.ndarray, late_fraction: float) -> ConvergenceReport | None:
+    try:
+        return classify_convergence(losses, late_fraction=late_fraction)
+    except ValueError:
+        return None
+
+
+def _late_factor(train_losses: np.ndarray, predicted: np.ndarray, window: tuple[int, int]) -> float:
+    first, last = window
+    chosen = slice(first, last + 1)
+    ratio = predicted[chosen] / train_losses[chosen]
+    valid = np.isfinite(ratio) & (ratio > 0) & (predicted[chosen] > DEFAULT_FLOOR)
+    if not valid.any():
+        return math.nan
+    return float(np.exp(np.max(np.abs(np.log(ratio[valid])))))
+
+
+def format_experiment_table(results: Sequence[ConvergenceExperiment]) -> str:
+    """Plain-text table: γ, verdict, slope, rate, drift, final, frozen and asymptotic losses.
+
+    Args:
+        results: The experiments.
+
+    Returns:
+        The table (one header line, one line per experiment).
+    """
+    header = (
+        f"{'gamma':>5} {'p':>5} {'verdict':>11} {'conf':>5} {'loglog':>7} {'rate':>8} "
+        f"{'drift':>6} {'K0 err':>6} {'final loss':>10} {'frozen':>10} {'asymptotic':>10} "
+        f"{'asym x':>6} {'time s':>6}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in results:
+        c = r.convergence
+        lines.append(
+            f"{r.gamma:5.2f} {r.num_parameters:5d} {c.verdict:>11} {c.confidence:5.2f} "
+            f"{c.exponent:7.3f} {c.rate:8.4f} {r.final_drift:6.3f} {r.initial_kernel_error:6.3f} "
+            f"{r.final_loss:10.3e} {r.frozen_final_loss:10.3e} {r.asymptotic_final_loss:10.3e} "
+            f"{r.asymptotic_late_factor:6.3g} {r.wall_time:6.1f}"
+        )
+    return "\n".join(lines)
+
+
+def plot_convergence_experiments(
+    results: Sequence[ConvergenceExperiment], directory: str | Path
+) -> list[Path]:
+    """Save the loss curves (log–log, semi-log) with both predictions, and the kernel drift.
+
+    Args:
+        results: The experiments (one colour each).
+        directory: Output folder (created if missing).
+
+    Returns:
+        The written PNG files.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    files = []
+    for scale, name in (("loglog", "loss_loglog.png"), ("semilog", "loss_semilog.png")):
+        fig, ax = plt.subplots(figsize=(7, 5))
+        for color, r in zip(itertools.cycle(colors), results):
+            t = r.steps
+            shift = 1 if scale == "loglog" else 0  # log axis: plot step t at t + 1
+            ax.plot(t + shift, r.losses, color=color, label=f"γ={r.gamma:g}: training")
+            ax.plot(t + shift, r.frozen.losses[t], color=color, ls="--",
+                    label=f"γ={r.gamma:g}: frozen kernel K(0)")
+            ax.plot(t + shift, r.asymptotic.losses[t], color=color, ls=":",
+                    label=f"γ={r.gamma:g}: over-parameterized limit")
+        ax.set_yscale("log")
+        if scale == "loglog":
+            ax.set_xscale("log")
+        ax.set_ylim(1e-32, 10 * max(float(r.losses.max()) for r in results))
+        ax.set_xlabel("gradient-descent step t" + (" + 1" if scale == "loglog" else ""))
+        ax.set_ylabel("loss ½‖ŷ − y‖²")
+        ax.set_title(f"Training loss ({'log–log' if scale == 'loglog' else 'semi-log'})")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        files.append(out / name)
+        fig.savefig(files[-1], dpi=120)
+        plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 5))
+    for color, r in zip(itertools.cycle(colors), results):
+        ax.plot(r.kernel_steps, r.drift, color=color, marker="o", ms=3,
+                label=f"γ={r.gamma:g}: empirical kernel")
+        asym = [kernel_drift(k, r.asymptotic.kernels[0]) for k in r.asymptotic.kernels]
+        ax.plot(r.asymptotic.kernel_steps, asym, color=color, ls=":",
+                label=f"γ={r.gamma:g}: over-parameterized limit")
+    ax.set_xlabel("gradient-descent step t")
+    ax.set_ylabel("relative kernel drift ‖K(t) − K(0)‖_F / ‖K(0)‖_F")
+    ax.set_title("Tangent-kernel drift")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    files.append(out / "kernel_drift.png")
+    fig.savefig(files[-1], dpi=120)
+    plt.close(fig)
+    return files

@@ -1,0 +1,211 @@
+"""Ground-state preparation: train a circuit to minimise ⟨ψ0|U(θ)† H U(θ)|ψ0⟩.
+
+The energy and its gradient come from the exact engine (simulation) or from parameter shift
+through any ``EstimatorV2`` (hardware, noisy simulators); the loop, its progress bar and its
+checkpoints from :mod:`qsympass.training`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from qiskit import QuantumCircuit
+from qiskit.primitives import BaseEstimatorV2
+from qiskit.quantum_info import SparsePauliOp
+from scipy.sparse.linalg import eigsh
+
+from qsympass.gradients.exact import ExactEngine
+from qsympass.gradients.parameter_shift import ParameterShiftGradient
+from qsympass.training import Adam, Callback, ObjectiveValue, train
+
+Initialisation = Literal["small", "uniform"]
+MAX_EXACT_QUBITS = 20
+
+
+def ground_energy(hamiltonian: SparsePauliOp, max_qubits: int = MAX_EXACT_QUBITS) -> float:
+    """The smallest eigenvalue of a Hamiltonian, from a sparse eigensolver.
+
+    Args:
+        hamiltonian: The Hamiltonian.
+        max_qubits: The widest Hamiltonian to diagonalise.
+
+    Returns:
+        The ground-state energy.
+
+    Raises:
+        ValueError: If the Hamiltonian is wider than ``max_qubits``.
+    """
+    if hamiltonian.num_qubits > max_qubits:
+        raise ValueError(
+            f"exact ground energy needs at most {max_qubits} qubits, "
+            f"the Hamiltonian has {hamiltonian.num_qubits}"
+        )
+    matrix = hamiltonian.to_matrix(sparse=True)
+    if matrix.shape[0] <= 64:
+        return float(np.linalg.eigvalsh(matrix.toarray())[0])
+    return float(eigsh(matrix, k=1, which="SA", return_eigenvectors=False)[0])
+
+
+def initial_parameters(
+    num_parameters: int, scheme: Initialisation, rng: np.random.Generator, scale: float = 0.1
+) -> np.ndarray:
+    """Initial angles: ``small`` (normal, standard deviation ``scale``) or ``uniform`` [0, 2π).
+
+    Raises:
+        ValueError: For an unknown scheme.
+    """
+    if scheme == "small":
+        return rng.normal(0.0, scale, num_parameters)
+    if scheme == "uniform":
+        return rng.uniform(0.0, 2 * np.pi, num_parameters)
+    raise ValueError(f"initialisation must be 'small' or 'uniform', got {scheme!r}")
+
+
+@dataclass(frozen=True)
+class EnergyObjective:
+    """The exact energy of a circuit as a training objective, with the relative error.
+
+    Args:
+        circuit: The parameterized circuit.
+        hamiltonian: The Hamiltonian.
+        ground_energy: The exact ground-state energy ``E0`` (for the relative error).
+    """
+
+    circuit: QuantumCircuit
+    hamiltonian: SparsePauliOp
+    ground_energy: float
+    engine: ExactEngine = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "engine", ExactEngine(self.circuit, self.hamiltonian))
+
+    def __call__(self, params: np.ndarray) -> ObjectiveValue:
+        energy, gradient = self.engine.energy_and_gradient(params)
+        return _energy_value(float(energy), gradient, self.ground_energy)
+
+
+@dataclass(frozen=True)
+class EstimatorEnergyObjective:
+    """The energy of a circuit measured through an estimator, with parameter-shift gradients.
+
+    Each call is one estimator job (the energy and every shifted evaluation in one PUB).
+
+    Args:
+        circuit: The parameterized circuit (ISA for hardware estimators).
+        observable: The Hamiltonian on the circuit's qubits (laid out for ISA circuits).
+        ground_energy: The exact ground-state energy ``E0`` (for the relative error).
+        estimator: Any ``EstimatorV2``.
+        precision: The target precision of each expectation value, if the estimator takes one.
+    """
+
+    circuit: QuantumCircuit
+    observable: SparsePauliOp
+    ground_energy: float
+    estimator: BaseEstimatorV2
+    precision: float | None = None
+
+    def __call__(self, params: np.ndarray) -> ObjectiveValue:
+        gradient = ParameterShiftGradient(self.estimator, precision=self.precision)
+        result = gradient.run(self.circuit, self.observable, params)
+        return _energy_value(float(result.values), result.gradients, self.ground_energy)
+
+
+def _energy_value(energy: float, gradient: np.ndarray, ground: float) -> ObjectiveValue:
+    return ObjectiveValue(energy, gradient, {"relative_error": (energy - ground) / abs(ground)})
+
+
+@dataclass(frozen=True)
+class GroundStateRun:
+    """The outcome of one ground-state training run.
+
+    Attributes:
+        params: The final parameters.
+        energies: The energy at every step.
+        relative_errors: ``(E - E0) / |E0|`` at every step.
+        ground_energy: ``E0``.
+        wall_time: Seconds spent training.
+    """
+
+    params: np.ndarray
+    energies: np.ndarray
+    relative_errors: np.ndarray
+    ground_energy: float
+    wall_time: float
+
+    @property
+    def final_relative_error(self) -> float:
+        """The relative energy error after the last step."""
+        return float(self.relative_errors[-1])
+
+
+def train_ground_state(
+    circuit: QuantumCircuit,
+    hamiltonian: SparsePauliOp,
+    *,
+    steps: int = 300,
+    learning_rate: float = 0.05,
+    initialisation: Initialisation = "small",
+    seed: int = 0,
+    ground_energy_value: float | None = None,
+    estimator: BaseEstimatorV2 | None = None,
+    observable: SparsePauliOp | None = None,
+    precision: float | None = None,
+    callbacks: Sequence[Callback] = (),
+    checkpoint: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+) -> GroundStateRun:
+    """Train a circuit with Adam towards the ground state of a Hamiltonian.
+
+    Without an estimator the energy and gradient are exact (statevector simulation); with one,
+    they are measured through it by parameter shift.
+
+    Args:
+        circuit: The parameterized circuit (its fixed prefix prepares the initial state).
+        hamiltonian: The Hamiltonian (on the logical qubits; gives ``E0``).
+        steps: The number of Adam steps.
+        learning_rate: Adam's learning rate.
+        initialisation: ``small`` or ``uniform`` initial angles.
+        seed: Seeds the initial angles.
+        ground_energy_value: ``E0`` if known (otherwise computed exactly).
+        estimator: Measure through this estimator instead of simulating exactly.
+        observable: The Hamiltonian as the estimator sees it (laid out for an ISA circuit);
+            defaults to ``hamiltonian``.
+        precision: Target precision per expectation value for the estimator.
+        callbacks: Passed to the training loop (e.g. a training monitor).
+        checkpoint: A file to checkpoint to and resume from.
+        progress: Show a progress bar.
+
+    Returns:
+        The energies, relative errors and final parameters.
+    """
+    e0 = ground_energy(hamiltonian) if ground_energy_value is None else ground_energy_value
+    objective: EnergyObjective | EstimatorEnergyObjective
+    if estimator is None:
+        objective = EnergyObjective(circuit, hamiltonian, e0)
+    else:
+        measured = hamiltonian if observable is None else observable
+        objective = EstimatorEnergyObjective(circuit, measured, e0, estimator, precision)
+    rng = np.random.default_rng(seed)
+    start = initial_parameters(circuit.num_parameters, initialisation, rng)
+    result = train(
+        objective,
+        start,
+        Adam(learning_rate),
+        steps,
+        callbacks=callbacks,
+        checkpoint=checkpoint,
+        progress=progress,
+        config={"circuit": circuit.name, "num_parameters": circuit.num_parameters, "seed": seed},
+    )
+    energies = np.asarray(result.history.loss, dtype=float)
+    return GroundStateRun(
+        params=result.params,
+        energies=energies,
+        relative_errors=(energies - e0) / abs(e0),
+        ground_energy=e0,
+        wall_time=result.total_wall_time,
+    )

@@ -1,0 +1,94 @@
+"""Tests for qsympass.ground_state and qsympass.plotting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from qiskit import QuantumCircuit
+from qiskit.circuit import Parameter
+from qiskit.quantum_info import SparsePauliOp, Statevector
+
+from qsympass.ground_state import (
+    EnergyObjective,
+    ground_energy,
+    initial_parameters,
+    train_ground_state,
+)
+from qsympass.models import lattice, tfim
+from qsympass.plotting import plot_curves
+
+
+def test_ground_energy_matches_dense_diagonalisation():
+    hamiltonian = tfim(lattice("ring", 7), h=0.7)
+    dense = np.linalg.eigvalsh(hamiltonian.to_matrix())[0]
+    assert ground_energy(hamiltonian) == pytest.approx(dense, abs=1e-9)
+
+
+def test_ground_energy_refuses_wide_hamiltonians():
+    with pytest.raises(ValueError, match="at most 4 qubits"):
+        ground_energy(tfim(lattice("ring", 5)), max_qubits=4)
+
+
+def test_objective_reports_energy_and_relative_error():
+    theta = Parameter("θ")
+    circuit = QuantumCircuit(1)
+    circuit.ry(theta, 0)
+    hamiltonian = SparsePauliOp("Z")
+    objective = EnergyObjective(circuit, hamiltonian, ground_energy=-1.0)
+    loss, gradient, extras = objective(np.array([0.3]))
+    assert loss == pytest.approx(np.cos(0.3))
+    assert gradient == pytest.approx([-np.sin(0.3)])
+    assert extras["relative_error"] == pytest.approx(np.cos(0.3) + 1.0)
+
+
+def test_training_reaches_the_ground_state_of_a_two_qubit_model():
+    theta, phi = Parameter("θ"), Parameter("φ")
+    circuit = QuantumCircuit(2)
+    circuit.h([0, 1])
+    circuit.rzz(theta, 0, 1)
+    circuit.rx(phi, [0, 1])
+    hamiltonian = tfim(lattice("chain", 2), h=1.0)
+    run = train_ground_state(circuit, hamiltonian, steps=300, learning_rate=0.1, progress=False)
+    assert run.final_relative_error < 1e-6
+    bound = circuit.assign_parameters(run.params)
+    energy = Statevector(bound).expectation_value(hamiltonian).real
+    assert energy == pytest.approx(run.energies[-1], abs=1e-3)
+    np.testing.assert_allclose(
+        run.relative_errors, (run.energies - run.ground_energy) / abs(run.ground_energy)
+    )
+
+
+def test_initialisation_schemes():
+    rng = np.random.default_rng(1)
+    assert np.all(np.abs(initial_parameters(100, "small", rng, scale=0.01)) < 0.1)
+    uniform = initial_parameters(100, "uniform", rng)
+    assert np.all((uniform >= 0) & (uniform < 2 * np.pi))
+    with pytest.raises(ValueError, match="'small' or 'uniform'"):
+        initial_parameters(3, "zeros", rng)  # type: ignore[arg-type]
+
+
+def test_plot_curves_writes_a_png(tmp_path):
+    path = tmp_path / "curves.png"
+    plot_curves({"a": [1.0, 0.1, 0.0, 0.01], "b": np.geomspace(1, 1e-3, 5)}, path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="no curves"):
+        plot_curves({}, path)
+
+
+def test_estimator_objective_agrees_with_exact_engine():
+    from qiskit.primitives import StatevectorEstimator
+
+    from qsympass.ansatz import layered_ansatz
+    from qsympass.ground_state import EstimatorEnergyObjective
+
+    graph = lattice("ring", 3)
+    circuit = layered_ansatz(graph, 1, initial_state="plus")
+    hamiltonian = tfim(graph)
+    params = np.random.default_rng(5).uniform(0, 2 * np.pi, circuit.num_parameters)
+    exact = EnergyObjective(circuit, hamiltonian, ground_energy=-4.0)(params)
+    measured = EstimatorEnergyObjective(
+        circuit, hamiltonian, -4.0, StatevectorEstimator()
+    )(params)
+    assert measured.loss == pytest.approx(exact.loss, abs=1e-10)
+    np.testing.assert_allclose(measured.grad, exact.grad, atol=1e-10)
+    assert measured.extras["relative_error"] == pytest.approx(exact.extras["relative_error"])
