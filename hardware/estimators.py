@@ -83,8 +83,13 @@ def make_estimator(
     implementation: Implementation = "auto",
     options: dict[str, Any] | None = None,
     seed: int | None = None,
+    trajectories: int = 8,
 ) -> EstimatorHandle:
     """Build an estimator for a backend.
+
+    Noisy Aer backends simulate noise by quantum trajectories on the statevector of the
+    circuit's active qubits: each expectation value averages ``trajectories`` noisy runs (Aer
+    would otherwise pick the density-matrix method, about 100 times slower at 12 qubits).
 
     Args:
         backend: A backend or a backend name (see :func:`get_backend`).
@@ -95,6 +100,7 @@ def make_estimator(
         options: Further primitive options passed through unchanged, e.g. the runtime's
             ``{"resilience_level": 1}`` or ``{"twirling": {"enable_gates": True}}``.
         seed: Simulator seed (Aer and local testing mode).
+        trajectories: Noise trajectories per circuit on noisy Aer backends.
 
     Returns:
         The estimator and the record of what was chosen.
@@ -113,9 +119,11 @@ def make_estimator(
         raise ValueError("give either precision or shots, not both")
     if precision is not None and precision <= 0:
         raise ValueError(f"precision must be positive, got {precision}")
+    if trajectories < 1:
+        raise ValueError(f"trajectories must be at least 1, got {trajectories}")
     resolved = get_backend(backend) if isinstance(backend, str) else backend
     if isinstance(resolved, AerSimulator):
-        return _aer_estimator(resolved, precision, shots, options, seed, execution)
+        return _aer_estimator(resolved, precision, shots, options, seed, execution, trajectories)
     return _runtime_estimator(resolved, execution, precision, shots, implementation, options, seed)
 
 
@@ -126,14 +134,18 @@ def _aer_estimator(
     options: dict[str, Any] | None,
     seed: int | None,
     execution: str,
+    trajectories: int,
 ) -> EstimatorHandle:
     if execution != "job":
         logger.info("Aer runs jobs directly; execution mode %r has no effect", execution)
     if shots is not None:
         precision = 1.0 / shots**0.5
+    run_options: dict[str, Any] = {"seed_simulator": seed}
+    if backend.options.noise_model is not None:
+        run_options.update(method="statevector", shots=trajectories)
     estimator = AerEstimator.from_backend(backend)
     estimator.options.default_precision = precision or 0.0
-    estimator.options.run_options = {**estimator.options.run_options, "seed_simulator": seed}
+    estimator.options.run_options = {**estimator.options.run_options, **run_options}
     for name, value in (options or {}).items():
         setattr(estimator.options, name, value)
     logger.info("estimator for %s: aer.EstimatorV2", backend.name)

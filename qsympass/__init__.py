@@ -13,11 +13,27 @@ __version__ = "0.1.0"
 
 _PUBLIC_NAMES: dict[str, str] = {
     "models": "qsympass.models",
+    "datasets": "qsympass.datasets",
     "find_symmetries": "qsympass.symmetry",
     "SymmetryGroup": "qsympass.symmetry",
     "Symmetries": "qsympass.symmetry",
     "twirl": "qsympass.twirl",
     "symmetry_violation": "qsympass.twirl",
+    "layered_ansatz": "qsympass.ansatz",
+    "SymmetricPruning": "qsympass.pruning",
+    "PruningReport": "qsympass.pruning",
+    "annotate": "qsympass.annotate",
+    "eqntk": "qsympass.eqntk",
+    "EQNTKReport": "qsympass.eqntk",
+    "EQNTKAnalysis": "qsympass.eqntk",
+    "effective_dimension": "qsympass.eqntk",
+    "dla_dimension": "qsympass.eqntk",
+    "ExactEngine": "qsympass.gradients",
+    "ParameterShiftGradient": "qsympass.gradients",
+    "SymmetryGuidedEstimator": "qsympass.sggd",
+    "train": "qsympass.training",
+    "train_ground_state": "qsympass.ground_state",
+    "TrainingMonitor": "qsympass.dynamics",
 }
 
 __all__ = sorted(_PUBLIC_NAMES)

@@ -102,3 +102,17 @@ def test_dynamics_reports_both_convergence_types(tmp_path, capsys):
 def test_dynamics_rejects_bad_sizes(capsys):
     assert main(["dynamics", "--steps", "1"]) == 2
     assert "--steps" in capsys.readouterr().err
+
+
+def test_classify_werner_compares_plain_and_symmetry_guided(tmp_path, capsys):
+    argv = ["classify", "--task", "werner", "--num-seeds", "1", "--out", str(tmp_path)]
+    payload = _json_output(capsys, [*argv, "--json"])
+    medians = payload["median_test_accuracy"]
+    assert medians["collective"] >= 0.99
+    assert medians["none"] <= medians["collective"] - 0.2
+    assert (tmp_path / "werner_training.png").exists()
+
+
+def test_classify_rejects_a_symmetry_of_the_other_task(capsys):
+    assert main(["classify", "--task", "werner", "--symmetry", "dihedral"]) == 2
+    assert "does not act on the werner task" in capsys.readouterr().err

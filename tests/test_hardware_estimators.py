@@ -9,6 +9,7 @@ from qiskit.primitives import StatevectorEstimator
 from qiskit.quantum_info import SparsePauliOp
 from qiskit.transpiler import generate_preset_pass_manager
 
+from qsympass.hardware.backends import get_backend
 from qsympass.hardware.estimators import make_estimator
 from qsympass.hardware.retry import RetryingEstimator, RetryPolicy
 
@@ -41,6 +42,14 @@ def test_estimators_run_bell_state(name, implementation, execution, expected):
     np.testing.assert_allclose(evs, [1.0, 1.0], atol=0.15)
 
 
+def test_noisy_aer_uses_trajectories_without_touching_the_backend():
+    backend = get_backend("aer:manila")
+    with make_estimator(backend, trajectories=3, seed=1) as handle:
+        run_options = handle.estimator.options.run_options
+    assert run_options["method"] == "statevector" and run_options["shots"] == 3
+    assert backend.options.method == "automatic"
+
+
 def test_wide_fake_device_uses_estimator_v2_with_target_precision():
     with make_estimator("fake:sherbrooke", precision=0.05, seed=3) as handle:
         assert handle.implementation == "runtime.EstimatorV2"
@@ -56,6 +65,7 @@ def test_wide_fake_device_uses_estimator_v2_with_target_precision():
         ({"implementation": "v1"}, "implementation must be"),
         ({"precision": 0.1, "shots": 100}, "either precision or shots"),
         ({"precision": -1.0}, "precision must be positive"),
+        ({"trajectories": 0}, "trajectories must be at least 1"),
     ],
 )
 def test_bad_estimator_options_fail_clearly(kwargs, message):

@@ -16,10 +16,15 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from qsympass import __version__
-from qsympass.cli import dynamics, symmetries
+from qsympass.cli import classify, dynamics, prune, symmetries
 from qsympass.cli.common import CommandError
 
-CORE_COMMANDS: tuple[Callable[[Any], None], ...] = (symmetries.register, dynamics.register)
+CORE_COMMANDS: tuple[Callable[[Any], None], ...] = (
+    symmetries.register,
+    classify.register,
+    prune.register,
+    dynamics.register,
+)
 COMMAND_ENTRY_POINTS = "qsympass.commands"
 
 
