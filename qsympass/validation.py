@@ -1,0 +1,130 @@
+"""Shared input validation for operators handed to qsympass.
+
+Every public entry point that takes a Hamiltonian or an observable funnels it through these
+helpers, so bad input fails early with one ``ValueError`` (or ``TypeError``) naming the problem.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from qiskit.quantum_info import Operator, Pauli, PauliList, SparsePauliOp
+
+#: Absolute tolerance on coefficients used by the validation helpers.
+DEFAULT_ATOL = 1e-10
+
+
+def as_sparse_pauli_op(op: Any, name: str = "operator") -> SparsePauliOp:
+    """Convert ``op`` to a :class:`~qiskit.quantum_info.SparsePauliOp` if possible.
+
+    Accepts a ``SparsePauliOp``, a ``Pauli``, a ``PauliList``, a Pauli label string, a list of
+    ``(label, coefficient)`` pairs, an ``Operator`` (decomposed into Paulis), or anything
+    ``SparsePauliOp`` accepts directly. A ``SparsePauliOp`` is returned as is (not copied).
+
+    Args:
+        op: The object to convert.
+        name: Name of the argument, used in error messages.
+
+    Returns:
+        The operator as a ``SparsePauliOp``.
+
+    Raises:
+        TypeError: If ``op`` cannot be interpreted as a Pauli-sum operator.
+    """
+    if isinstance(op, SparsePauliOp):
+        return op
+    try:
+        if isinstance(op, str):
+            return SparsePauliOp(op)
+        if isinstance(op, Pauli | PauliList):
+            return SparsePauliOp(op)
+        if isinstance(op, Operator):
+            return SparsePauliOp.from_operator(op)
+        if isinstance(op, list | tuple) and op and isinstance(op[0], tuple | list):
+            return SparsePauliOp.from_list(list(op))
+        return SparsePauliOp(op)
+    except Exception as exc:  # qiskit raises QiskitError, ValueError or TypeError here
+        raise TypeError(
+            f"{name} must be a SparsePauliOp (or convertible to one), got {type(op).__name__}"
+        ) from exc
+
+
+def require_nonempty(op: SparsePauliOp, name: str = "operator", atol: float = DEFAULT_ATOL) -> None:
+    """Require ``op`` to have at least one qubit and one non-zero term.
+
+    Args:
+        op: The operator to check.
+        name: Name of the argument, used in error messages.
+        atol: Coefficients with absolute value at most ``atol`` count as zero.
+
+    Raises:
+        ValueError: If ``op`` acts on zero qubits or all its coefficients vanish.
+    """
+    if op.num_qubits is None or op.num_qubits == 0:
+        raise ValueError(f"{name} acts on zero qubits")
+    if op.size == 0 or not np.any(np.abs(op.coeffs) > atol):
+        raise ValueError(f"{name} is empty: it has no non-zero Pauli terms")
+
+
+def require_hermitian(
+    op: SparsePauliOp, name: str = "operator", atol: float = DEFAULT_ATOL
+) -> None:
+    """Require ``op`` to be Hermitian (all Pauli coefficients real after simplification).
+
+    Args:
+        op: The operator to check.
+        name: Name of the argument, used in error messages.
+        atol: Tolerance on the imaginary parts of the simplified coefficients.
+
+    Raises:
+        ValueError: If some coefficient has an imaginary part larger than ``atol``.
+    """
+    # Pauli strings are Hermitian (the PauliList phases are folded into coeffs by SparsePauliOp),
+    # so after merging duplicate strings the operator is Hermitian iff every coefficient is real.
+    simplified = op.simplify(atol=atol)
+    imag = np.abs(np.imag(simplified.coeffs))
+    if np.any(imag > atol):
+        worst = int(np.argmax(imag))
+        label = simplified.paulis[worst].to_label()
+        coeff = simplified.coeffs[worst]
+        raise ValueError(
+            f"{name} is not Hermitian: term {label} has complex coefficient {coeff:.6g}"
+        )
+
+
+def require_width(op: SparsePauliOp, num_qubits: int, name: str = "operator") -> None:
+    """Require ``op`` to act on exactly ``num_qubits`` qubits.
+
+    Args:
+        op: The operator to check.
+        num_qubits: The expected width.
+        name: Name of the argument, used in error messages.
+
+    Raises:
+        ValueError: If the widths differ.
+    """
+    if op.num_qubits != num_qubits:
+        raise ValueError(f"{name} acts on {op.num_qubits} qubits, expected {num_qubits}")
+
+
+def as_hamiltonian(op: Any, name: str = "hamiltonian") -> SparsePauliOp:
+    """Convert and validate a Hamiltonian: a non-empty Hermitian Pauli sum.
+
+    Args:
+        op: The Hamiltonian (anything :func:`as_sparse_pauli_op` accepts).
+        name: Name of the argument, used in error messages.
+
+    Returns:
+        The Hamiltonian as a ``SparsePauliOp`` with duplicate strings merged, zero terms
+        dropped and real coefficients.
+
+    Raises:
+        TypeError: If ``op`` cannot be converted to a ``SparsePauliOp``.
+        ValueError: If it is empty or not Hermitian.
+    """
+    sparse = as_sparse_pauli_op(op, name)
+    require_nonempty(sparse, name)
+    require_hermitian(sparse, name)
+    simplified = sparse.simplify(atol=DEFAULT_ATOL)
+    return SparsePauliOp(simplified.paulis, np.real(simplified.coeffs).astype(complex))
