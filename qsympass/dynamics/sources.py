@@ -5,7 +5,8 @@ that for the supervised QNN ``ŷ_i = ⟨x_i|U(θ)† M U(θ)|x_i⟩``:
 
 * :class:`DenseSource` — dense ``d × d`` adjoint over all input states at once (fastest for the
   few-qubit models of the training-dynamics experiments);
-* :class:`ExactEngineSource` — one :class:`~qsympass.gradients.exact.ExactEngine` per input state;
+* :class:`ExactEngineSource` — one :class:`~qsympass.gradients.exact.ExactEngine` over all input
+  states (one forward and one backward pass);
 * :class:`ParameterShiftSource` — parameter shift through any ``EstimatorV2``: one PUB per input
   state (holding all shifted parameter sets), all PUBs in one job.
 
@@ -141,7 +142,7 @@ class DenseSource:
 
 
 class ExactEngineSource:
-    """One :class:`~qsympass.gradients.exact.ExactEngine` per input state.
+    """One :class:`~qsympass.gradients.exact.ExactEngine` over all input states at once.
 
     Args:
         circuit: The ansatz.
@@ -158,10 +159,8 @@ class ExactEngineSource:
         from qsympass.gradients.exact import ExactEngine
 
         self.observable = _observable(observable, circuit.num_qubits)
-        columns = as_state_matrix(states, circuit.num_qubits)
-        self.engines = [
-            ExactEngine(circuit, self.observable, columns[:, i]) for i in range(columns.shape[1])
-        ]
+        rows = as_state_matrix(states, circuit.num_qubits).T
+        self.engine = ExactEngine(circuit, self.observable, initial_state=rows)
         self._num_parameters = circuit.num_parameters
 
     @property
@@ -172,9 +171,12 @@ class ExactEngineSource:
     def outputs_and_jacobian(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(ŷ, J)`` of shapes (m,) and (m, p) (see :class:`GradientSource`)."""
         values = np.asarray(params, dtype=float)
-        pairs = [engine.energy_and_gradient(values) for engine in self.engines]
-        outputs = np.array([float(energy) for energy, _ in pairs])
-        return outputs, np.array([gradient for _, gradient in pairs])
+        if values.shape != (self._num_parameters,):
+            raise ValueError(
+                f"expected {self._num_parameters} parameter values, got shape {values.shape}"
+            )
+        outputs, jacobian = self.engine.energy_and_gradient(values)
+        return outputs, jacobian
 
 
 class ParameterShiftSource:
