@@ -16,38 +16,14 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.primitives import BaseEstimatorV2
 from qiskit.quantum_info import SparsePauliOp
-from scipy.sparse.linalg import eigsh
 
 from qsympass.gradients.exact import ExactEngine
 from qsympass.gradients.parameter_shift import ParameterShiftGradient
+from qsympass.models.spectrum import ground_energy
 from qsympass.training import Adam, Callback, ObjectiveValue, train
 
 Initialisation = Literal["small", "uniform"]
 MAX_EXACT_QUBITS = 20
-
-
-def ground_energy(hamiltonian: SparsePauliOp, max_qubits: int = MAX_EXACT_QUBITS) -> float:
-    """The smallest eigenvalue of a Hamiltonian, from a sparse eigensolver.
-
-    Args:
-        hamiltonian: The Hamiltonian.
-        max_qubits: The widest Hamiltonian to diagonalise.
-
-    Returns:
-        The ground-state energy.
-
-    Raises:
-        ValueError: If the Hamiltonian is wider than ``max_qubits``.
-    """
-    if hamiltonian.num_qubits > max_qubits:
-        raise ValueError(
-            f"exact ground energy needs at most {max_qubits} qubits, "
-            f"the Hamiltonian has {hamiltonian.num_qubits}"
-        )
-    matrix = hamiltonian.to_matrix(sparse=True)
-    if matrix.shape[0] <= 64:
-        return float(np.linalg.eigvalsh(matrix.toarray())[0])
-    return float(eigsh(matrix, k=1, which="SA", return_eigenvectors=False)[0])
 
 
 def initial_parameters(

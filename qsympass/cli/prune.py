@@ -264,5 +264,7 @@ def _require_format(path: Path, flag: str) -> str:
 
 
 def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split())
+    # QiskitError's str() is the repr of its message; take the message itself.
+    message = getattr(error, "message", None)
+    text = " ".join((message if isinstance(message, str) else str(error)).split())
     return text or type(error).__name__

@@ -2,8 +2,9 @@
 
 Tangent kernels from any gradient source (dense adjoint, the exact engine, parameter shift
 through an estimator), their drift and the frozen-kernel prediction, the over-parameterized limit
-``dM/dt = −η'[M, [M, X]]``, the convergence-type test, a training monitor for
-:func:`qsympass.training.train`, and the convergence experiment of seed 001.
+``dM/dt = −η'[M, [M, X]]``, the convergence-type test, training monitors for
+:func:`qsympass.training.train` (supervised kernels; ``K/ε`` of ground-state runs), and the
+convergence experiment of seed 001.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .experiment import (
     random_orthonormal_states,
     run_convergence_experiment,
 )
+from .ground_state_monitor import GroundStateMonitor, normalized_kernel
 from .kernel import (
     FrozenKernelPrediction,
     GroundStateKernel,
@@ -62,6 +64,7 @@ __all__ = [
     "FrozenKernelPrediction",
     "GradientSource",
     "GroundStateKernel",
+    "GroundStateMonitor",
     "KernelSnapshot",
     "ParameterShiftEnergy",
     "ParameterShiftSource",
@@ -79,6 +82,7 @@ __all__ = [
     "initial_kernel_agreement",
     "integrate_asymptotic_dynamics",
     "kernel_drift",
+    "normalized_kernel",
     "pauli_rotation_ansatz",
     "plot_convergence_experiments",
     "random_orthonormal_states",

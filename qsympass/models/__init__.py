@@ -2,5 +2,6 @@
 
 from qsympass.models.hamiltonians import heisenberg, tfim, xxz
 from qsympass.models.lattices import LATTICE_KINDS, lattice, qubit_count
+from qsympass.models.spectrum import ground_energy
 
-__all__ = ["LATTICE_KINDS", "heisenberg", "lattice", "qubit_count", "tfim", "xxz"]
+__all__ = ["LATTICE_KINDS", "ground_energy", "heisenberg", "lattice", "qubit_count", "tfim", "xxz"]
