@@ -101,6 +101,14 @@ def pauli_features(states: np.ndarray, num_qubits: int) -> np.ndarray:
     return np.einsum("pij,mji->mp", basis, array).real
 
 
+def _pauli_entries(num_qubits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each Pauli string has one non-zero per row: ``P[j, columns[p, j]] = values[p, j]``."""
+    basis = pauli_basis(num_qubits)
+    columns = np.argmax(np.abs(basis), axis=2)
+    values = np.take_along_axis(basis, columns[:, :, None], axis=2)[:, :, 0]
+    return columns, values
+
+
 @dataclass(frozen=True)
 class _Gate:
     """One instruction as a full-width matrix, or an eigendecomposed rotation."""
@@ -171,7 +179,9 @@ class HeisenbergModel:
         self.parameters: tuple[Parameter, ...] = tuple(ansatz.parameters)
         self._gates = _compile(to_rotation_basis(ansatz))
         self._observable = observable.to_matrix()
-        self._basis = pauli_basis(self.num_qubits)
+        # Tr(P A) = Σ_j P[j, col_j] A[col_j, j]: a gather instead of a dense 4^n·d² product.
+        self._columns, self._values = _pauli_entries(self.num_qubits)
+        self._rows = np.broadcast_to(np.arange(2**self.num_qubits), self._columns.shape)
 
     @property
     def num_parameters(self) -> int:
@@ -202,8 +212,9 @@ class HeisenbergModel:
         return unitary.conj().T @ self._observable @ unitary
 
     def _coefficients(self, operator: np.ndarray) -> np.ndarray:
-        dim = 2**self.num_qubits
-        return np.einsum("pij,ji->p", self._basis, operator).real / dim
+        """Pauli coefficients ``Tr(P A)/d`` of ``(..., d, d)`` operators, shape ``(..., 4^n)``."""
+        entries = operator[..., self._columns, self._rows]  # (..., 4^n, d)
+        return np.einsum("pj,...pj->...p", self._values, entries).real / 2**self.num_qubits
 
     def coefficients(self, values: np.ndarray) -> np.ndarray:
         """Pauli coefficients ``c_P(θ)`` of ``O_θ`` (real, :func:`pauli_labels` order).
@@ -216,17 +227,18 @@ class HeisenbergModel:
         """
         return self._coefficients(self.operator(values))
 
-    def coefficients_and_jacobian(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``c(θ)`` and ``∂c/∂θ`` by the adjoint rule ``∂O_θ/∂a = (i/2) A† [G, B† O B] A``.
+    def operator_and_derivatives(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``O_θ`` and ``∂O_θ/∂θ_k`` as dense matrices, by the adjoint rule.
 
-        ``A`` is the circuit up to and including the rotation ``exp(-i a G/2)``, ``B`` the rest;
-        angles ``a = c0 + Σ_j A_j θ_j`` add ``A_j ∂O_θ/∂a`` to parameter ``j``.
+        ``∂O_θ/∂a = (i/2) A† [G, B† O B] A`` for the rotation ``exp(-i a G/2)``, with ``A`` the
+        circuit up to and including it and ``B`` the rest; angles ``a = c0 + Σ_j A_j θ_j`` add
+        ``A_j ∂O_θ/∂a`` to parameter ``j``.
 
         Args:
             values: Parameter values, shape ``(p,)``.
 
         Returns:
-            ``c`` of shape ``(4^n,)`` and the Jacobian of shape ``(4^n, p)``.
+            ``O_θ`` of shape ``(d, d)`` and the derivatives of shape ``(p, d, d)``.
         """
         bound = self._check(values)
         dim = 2**self.num_qubits
@@ -249,8 +261,19 @@ class HeisenbergModel:
                 for parameter, coefficient in gate.coefficients.items():
                     derivative[index[parameter]] += coefficient * d_angle
             suffix_observable = unitary.conj().T @ suffix_observable @ unitary
-        jacobian = np.einsum("pij,kji->pk", self._basis, derivative).real / dim
-        return self._coefficients(heisenberg), jacobian
+        return heisenberg, derivative
+
+    def coefficients_and_jacobian(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``c(θ)`` and ``∂c/∂θ`` (from :meth:`operator_and_derivatives`).
+
+        Args:
+            values: Parameter values, shape ``(p,)``.
+
+        Returns:
+            ``c`` of shape ``(4^n,)`` and the Jacobian of shape ``(4^n, p)``.
+        """
+        heisenberg, derivative = self.operator_and_derivatives(values)
+        return self._coefficients(heisenberg), self._coefficients(derivative).T
 
 
 class SymmetryProjector:
@@ -274,6 +297,40 @@ class SymmetryProjector:
             for pauli, coefficient in zip(image.paulis.to_labels(), image.coeffs, strict=True):
                 matrix[position[pauli], column] += float(np.real(coefficient))
         self.matrix = matrix
+        self._unitaries: np.ndarray | None = None
+
+    def dense_penalty_and_gradient(
+        self, operator: np.ndarray, derivatives: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        """The penalty and its gradient from dense ``O_θ`` and ``∂O_θ/∂θ`` (finite groups).
+
+        ``P = ‖O − T_G[O]‖²_F / d`` with ``T_G[O] = E_g V_g O V_g†`` averaged over the group's
+        matrices; the gradient is ``(2/d) Re Tr((O − T_G[O]) ∂_k O)`` (``T_G`` is an orthogonal
+        projector). Equal to :meth:`penalty_and_gradient` on the Pauli coefficients, without the
+        ``4^n``-sized change of basis.
+
+        Args:
+            operator: ``O_θ``, shape ``(d, d)``.
+            derivatives: ``∂O_θ/∂θ_k``, shape ``(p, d, d)``.
+
+        Returns:
+            ``P(θ)`` and its gradient, shape ``(p,)``.
+
+        Raises:
+            ValueError: If the group is not finite and unitary (see
+                :meth:`~qsympass.symmetry.group.SymmetryGroup.to_matrices`).
+        """
+        if self._unitaries is None:
+            self._unitaries = self.group.to_matrices()
+        unitaries = self._unitaries
+        twirled = np.einsum("gij,jk,glk->il", unitaries, operator, unitaries.conj()) / len(
+            unitaries
+        )
+        residual = operator - twirled
+        dim = operator.shape[0]
+        value = float(np.vdot(residual, residual).real) / dim
+        gradient = 2.0 * np.einsum("ij,kij->k", residual.conj(), derivatives).real / dim
+        return value, gradient
 
     def apply(self, coefficients: np.ndarray) -> np.ndarray:
         """Pauli coefficients of ``T_G[O]`` from those of ``O``."""
