@@ -10,11 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from qiskit.circuit import Parameter, ParameterVector, QuantumCircuit
 from qiskit.circuit.library import PauliEvolutionGate, XXMinusYYGate, XXPlusYYGate
-from qiskit.primitives import BaseEstimatorV2, StatevectorEstimator
+from qiskit.primitives import StatevectorEstimator
 from qiskit.quantum_info import SparsePauliOp, Statevector
 from qiskit.transpiler import generate_preset_pass_manager
 from qiskit_aer import AerSimulator
 from qiskit_aer.primitives import EstimatorV2 as AerEstimator
+from spies import SpyEstimator
 
 from qsympass.gradients.parameter_shift import (
     GradientResult,
@@ -22,19 +23,6 @@ from qsympass.gradients.parameter_shift import (
     build_shift_plan,
 )
 from qsympass.gradients.shift_rules import shift_rule
-
-
-class SpyEstimator(BaseEstimatorV2):
-    """Counts ``run`` calls and PUBs on the way to a real estimator."""
-
-    def __init__(self, inner: BaseEstimatorV2 | None = None) -> None:
-        self.inner = inner or StatevectorEstimator()
-        self.calls: list[int] = []
-
-    def run(self, pubs: Any, *, precision: float | None = None) -> Any:
-        pubs = list(pubs)
-        self.calls.append(len(pubs))
-        return self.inner.run(pubs, precision=precision)
 
 
 def random_circuit(num_qubits: int, depth: int, seed: int) -> QuantumCircuit:

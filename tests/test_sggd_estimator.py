@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
 
 import numpy as np
 import pytest
@@ -11,25 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from qiskit.circuit import ParameterVector, QuantumCircuit
 from qiskit.circuit.library import efficient_su2
-from qiskit.primitives import BaseEstimatorV2, StatevectorEstimator
+from qiskit.primitives import StatevectorEstimator
 from qiskit.quantum_info import Operator, SparsePauliOp, random_clifford
 from qiskit_aer.primitives import EstimatorV2 as AerEstimator
+from spies import SpyEstimator
 
 from qsympass.sggd import BOUNDARY_LABEL, SymmetryGuidedEstimator, penalty_gradient
 from qsympass.symmetry.group import SymmetryGroup
-
-
-class SpyEstimator(BaseEstimatorV2):
-    """Counts ``run`` calls and PUBs on the way to a real estimator."""
-
-    def __init__(self, inner: BaseEstimatorV2 | None = None) -> None:
-        self.inner = inner or StatevectorEstimator()
-        self.calls: list[int] = []
-
-    def run(self, pubs: Any, *, precision: float | None = None) -> Any:
-        pubs = list(pubs)
-        self.calls.append(len(pubs))
-        return self.inner.run(pubs, precision=precision)
 
 
 def random_ansatz(num_qubits: int, seed: int) -> QuantumCircuit:
