@@ -1,10 +1,11 @@
 """The ``qsympass demo`` workflow: prune a TFIM ansatz for a real device layout, then train.
 
 A 12-qubit transverse-field Ising ring and an over-parameterized layered ansatz go through the
-preset pass manager of FakeSherbrooke twice: once with the ``qsympass`` init stage (symmetric
-pruning before layout) and once with Qiskit's default. Both ISA circuits are then trained with
-the same optimizer and budget: exactly (the ISA circuit restricted to its active qubits, on the
-exact engine) or, with a backend, through that backend's estimator by parameter shift.
+preset pass manager of FakeSherbrooke (or of the chosen backend) twice: once with the
+``qsympass`` init stage (symmetric pruning before layout) and once with Qiskit's default. Both
+ISA circuits are then trained with the same optimizer and budget: exactly (the ISA circuit
+restricted to its active qubits, on the exact engine) or, with a backend, through that backend's
+estimator by parameter shift.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from qiskit_ibm_runtime.fake_provider import FakeSherbrooke
 from qsympass.annotate import annotate
 from qsympass.ansatz import layered_ansatz
 from qsympass.ground_state import GroundStateRun, ground_energy, train_ground_state
+from qsympass.hardware.backends import get_backend
 from qsympass.hardware.estimators import make_estimator
 from qsympass.hardware.isa import IsaProgram, active_qubit_program, to_isa
 from qsympass.models import lattice, tfim
@@ -120,7 +122,7 @@ def run_demo(config: DemoConfig, *, progress: bool = True) -> DemoResult:
     graph = lattice("ring", config.num_qubits)
     hamiltonian = tfim(graph, j=1.0, h=config.field)
     ansatz = layered_ansatz(graph, config.layers, initial_state="plus", name="tfim_ansatz")
-    device = FakeSherbrooke()
+    device = FakeSherbrooke() if config.backend is None else get_backend(config.backend)
     pruned = to_isa(
         annotate(ansatz, hamiltonian, eqntk_samples=config.eqntk_samples, seed=config.seed),
         hamiltonian,
@@ -170,7 +172,7 @@ def _train(
         circuit, observable = active_qubit_program(program.circuit, program.observables[0])
         run = train_ground_state(circuit, observable, **options)
     else:
-        with make_estimator(config.backend, shots=config.shots, seed=config.seed) as h:
+        with make_estimator(program.backend, shots=config.shots, seed=config.seed) as h:
             run = train_ground_state(
                 program.circuit,
                 hamiltonian,

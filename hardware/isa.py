@@ -32,6 +32,7 @@ class IsaProgram:
         initial_layout: Physical qubit of each virtual qubit, when one was chosen up front.
         swap_free_layout: Whether the Hamiltonian's interaction graph was embedded in the
             coupling map without SWAPs.
+        backend: The backend it was laid out for.
         pruning: What symmetric pruning did in the init stage, if it ran.
     """
 
@@ -39,6 +40,7 @@ class IsaProgram:
     observables: list[SparsePauliOp]
     initial_layout: list[int] | None
     swap_free_layout: bool
+    backend: BackendV2
     pruning: PruningReport | None = field(default=None)
 
     @property
@@ -107,7 +109,7 @@ def to_isa(
     isa_circuit = pass_manager.run(circuit)
     mapped = [observable.apply_layout(isa_circuit.layout) for observable in observable_list]
     pruning = pass_manager.property_set["symmetric_pruning"]
-    return IsaProgram(isa_circuit, mapped, layout, layout is not None, pruning)
+    return IsaProgram(isa_circuit, mapped, layout, layout is not None, backend, pruning)
 
 
 def require_isa(circuit: QuantumCircuit, backend: BackendV2) -> None:

@@ -1,0 +1,51 @@
+"""Tests for the ``qsympass demo`` workflow, on a small ring."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qsympass.cli import main
+from qsympass.hardware.demo import DemoConfig, run_demo, write_outputs
+
+SMALL = DemoConfig(num_qubits=4, layers=2, steps=40, learning_rate=0.1, eqntk_samples=8)
+
+
+@pytest.fixture(scope="module")
+def small_result():
+    return run_demo(SMALL, progress=False)
+
+
+def test_pruned_ansatz_is_smaller_and_trains_further(small_result):
+    pruned, unpruned = small_result.outcomes
+    assert (pruned.name, unpruned.name) == ("pruned", "unpruned")
+    assert pruned.num_parameters < unpruned.num_parameters == 32
+    assert pruned.effective_dimension < unpruned.effective_dimension
+    assert pruned.final_relative_error < unpruned.final_relative_error
+    assert len(pruned.relative_errors) == SMALL.steps
+    assert all(error >= -1e-9 for error in pruned.relative_errors)
+
+
+def test_table_and_files(small_result, tmp_path):
+    table = small_result.table()
+    assert "pruned" in table and "unpruned" in table and "2q gates" in table
+    plot, record = write_outputs(small_result, tmp_path)
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+    saved = json.loads(record.read_text())
+    assert saved["config"]["num_qubits"] == 4
+    assert [o["name"] for o in saved["outcomes"]] == ["pruned", "unpruned"]
+
+
+def test_demo_command_runs_through_a_noisy_backend(tmp_path, capsys):
+    argv = ["demo", "--qubits", "3", "--layers", "1", "--steps", "2", "--no-progress"]
+    argv += ["--backend", "aer:manila", "--shots", "1000", "--out", str(tmp_path), "--json"]
+    assert main(argv) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["config"]["backend"] == "aer:manila"
+    assert (tmp_path / "convergence.png").exists()
+
+
+def test_demo_rejects_bad_sizes(capsys):
+    assert main(["demo", "--qubits", "2"]) == 2
+    assert "at least 3 qubits" in capsys.readouterr().err
