@@ -1,0 +1,65 @@
+"""SymmetryGuidedEstimator drops into qiskit-machine-learning's EstimatorQNN and trains there."""
+
+from __future__ import annotations
+
+import numpy as np
+from qiskit.circuit import ParameterVector, QuantumCircuit
+from qiskit.primitives import StatevectorEstimator
+from qiskit.quantum_info import SparsePauliOp
+from qiskit_machine_learning.gradients import ParamShiftEstimatorGradient
+from qiskit_machine_learning.neural_networks import EstimatorQNN
+
+from qsympass.sggd import SymmetryGuidedEstimator
+from qsympass.symmetry import SymmetryGroup
+
+
+def _qnn() -> tuple[EstimatorQNN, QuantumCircuit]:
+    inputs, weights = ParameterVector("x", 2), ParameterVector("w", 4)
+    circuit = QuantumCircuit(2)
+    circuit.ry(inputs[0], 0)
+    circuit.ry(inputs[1], 1)
+    circuit.ry(weights[0], 0)
+    circuit.ry(weights[1], 1)
+    circuit.cx(0, 1)
+    circuit.ry(weights[2], 0)
+    circuit.ry(weights[3], 1)
+    swap = SymmetryGroup.permutations([[1, 0]], num_qubits=2)
+    estimator = SymmetryGuidedEstimator(StatevectorEstimator(), swap, mode="penalty")
+    qnn = EstimatorQNN(
+        circuit=circuit,
+        observables=SparsePauliOp("ZZ"),
+        input_params=list(inputs),
+        weight_params=list(weights),
+        estimator=estimator,
+        gradient=ParamShiftEstimatorGradient(estimator),
+    )
+    return qnn, circuit
+
+
+def test_forward_matches_the_plain_estimator():
+    qnn, circuit = _qnn()
+    inputs = np.array([[0.3, -0.7], [1.1, 0.2]])
+    weights = np.array([0.1, 0.2, 0.3, 0.4])
+    outputs = qnn.forward(inputs, weights)[:, 0]
+    # circuit.parameters is sorted by name: the weights w come before the inputs x.
+    values = np.hstack([np.tile(weights, (2, 1)), inputs])
+    expected = StatevectorEstimator().run([(circuit, SparsePauliOp("ZZ"), values)]).result()
+    np.testing.assert_allclose(outputs, expected[0].data.evs, atol=1e-10)
+
+
+def test_gradient_descent_through_the_qnn_lowers_the_loss():
+    qnn, _ = _qnn()
+    rng = np.random.default_rng(0)
+    inputs = rng.uniform(-1, 1, (8, 2))
+    labels = np.sign(inputs[:, 0] * inputs[:, 1])
+    weights = rng.uniform(0, 1, 4)
+    losses = []
+    for _ in range(15):
+        outputs = qnn.forward(inputs, weights)[:, 0]
+        _, weight_gradients = qnn.backward(inputs, weights)
+        residual = outputs - labels
+        losses.append(float(np.mean(residual**2)))
+        gradient = np.mean(2 * residual[:, None] * weight_gradients[:, 0, :], axis=0)
+        assert np.linalg.norm(gradient) > 0
+        weights = weights - 0.3 * gradient
+    assert losses[-1] < 0.5 * losses[0]
