@@ -13,8 +13,10 @@ class SpyEstimator(BaseEstimatorV2):
     def __init__(self, inner: BaseEstimatorV2 | None = None) -> None:
         self.inner = inner or StatevectorEstimator()
         self.calls: list[int] = []
+        self.pubs: list[Any] = []
 
     def run(self, pubs: Any, *, precision: float | None = None) -> Any:
         pubs = list(pubs)
         self.calls.append(len(pubs))
+        self.pubs.extend(pubs)
         return self.inner.run(pubs, precision=precision)
