@@ -13,7 +13,7 @@ import numpy as np
 from qiskit.quantum_info import SparsePauliOp
 
 from qsympass.symmetry.group import SymmetryGroup
-from qsympass.twirl import symmetry_violation, twirl
+from qsympass.twirling import symmetry_violation, twirl
 
 
 def ring_dihedral_group(num_qubits: int) -> SymmetryGroup:

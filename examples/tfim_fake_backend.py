@@ -31,7 +31,7 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.quantum_info import SparsePauliOp
 
-from qsympass.annotate import annotate
+from qsympass.annotation import annotate
 from qsympass.ansatz import layered_ansatz
 from qsympass.ground_state import ground_energy, train_ground_state
 from qsympass.hardware.backends import get_backend

@@ -19,7 +19,7 @@ from typing import Any
 from qiskit.quantum_info import SparsePauliOp
 from qiskit_ibm_runtime.fake_provider import FakeSherbrooke
 
-from qsympass.annotate import annotate
+from qsympass.annotation import annotate
 from qsympass.ansatz import layered_ansatz
 from qsympass.ground_state import GroundStateRun, ground_energy, train_ground_state
 from qsympass.hardware.backends import get_backend

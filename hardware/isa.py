@@ -67,7 +67,7 @@ def to_isa(
     """Transpile a circuit and map its observables for a backend.
 
     The preset pass manager runs with ``init_method="qsympass"``, so a circuit annotated with
-    :func:`qsympass.annotate` is pruned before layout. When the Hamiltonian's interaction graph
+    :func:`qsympass.annotation` is pruned before layout. When the Hamiltonian's interaction graph
     (or, without a Hamiltonian, the circuit's) fits the coupling map, the layout embeds it so
     that routing adds no SWAP.
 

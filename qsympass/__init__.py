@@ -12,39 +12,41 @@ from typing import Any
 __version__ = "0.1.0"
 
 _PUBLIC_NAMES: dict[str, str] = {
+    # name -> "module" for subpackages, "module:attribute" for everything else
     "models": "qsympass.models",
     "datasets": "qsympass.datasets",
-    "find_symmetries": "qsympass.symmetry",
-    "SymmetryGroup": "qsympass.symmetry",
-    "Symmetries": "qsympass.symmetry",
-    "twirl": "qsympass.twirl",
-    "symmetry_violation": "qsympass.twirl",
-    "layered_ansatz": "qsympass.ansatz",
-    "SymmetricPruning": "qsympass.pruning",
-    "PruningReport": "qsympass.pruning",
-    "annotate": "qsympass.annotate",
-    "eqntk": "qsympass.eqntk",
-    "EQNTKReport": "qsympass.eqntk",
-    "EQNTKAnalysis": "qsympass.eqntk",
-    "effective_dimension": "qsympass.eqntk",
-    "dla_dimension": "qsympass.eqntk",
-    "ExactEngine": "qsympass.gradients",
-    "ParameterShiftGradient": "qsympass.gradients",
-    "SymmetryGuidedEstimator": "qsympass.sggd",
-    "train": "qsympass.training",
-    "train_ground_state": "qsympass.ground_state",
-    "TrainingMonitor": "qsympass.dynamics",
+    "find_symmetries": "qsympass.symmetry:find_symmetries",
+    "SymmetryGroup": "qsympass.symmetry:SymmetryGroup",
+    "Symmetries": "qsympass.symmetry:Symmetries",
+    "twirl": "qsympass.twirling:twirl",
+    "symmetry_violation": "qsympass.twirling:symmetry_violation",
+    "layered_ansatz": "qsympass.ansatz:layered_ansatz",
+    "SymmetricPruning": "qsympass.pruning:SymmetricPruning",
+    "PruningReport": "qsympass.pruning:PruningReport",
+    "annotate": "qsympass.annotation:annotate",
+    "eqntk": "qsympass.eqntk:eqntk",
+    "EQNTKReport": "qsympass.eqntk:EQNTKReport",
+    "EQNTKAnalysis": "qsympass.eqntk:EQNTKAnalysis",
+    "effective_dimension": "qsympass.eqntk:effective_dimension",
+    "dla_dimension": "qsympass.eqntk:dla_dimension",
+    "ExactEngine": "qsympass.gradients:ExactEngine",
+    "ParameterShiftGradient": "qsympass.gradients:ParameterShiftGradient",
+    "SymmetryGuidedEstimator": "qsympass.sggd:SymmetryGuidedEstimator",
+    "train": "qsympass.training:train",
+    "train_ground_state": "qsympass.ground_state:train_ground_state",
+    "TrainingMonitor": "qsympass.dynamics:TrainingMonitor",
 }
 
 __all__ = sorted(_PUBLIC_NAMES)
 
 
 def __getattr__(name: str) -> Any:
-    module_name = _PUBLIC_NAMES.get(name)
-    if module_name is None:
+    target = _PUBLIC_NAMES.get(name)
+    if target is None:
         raise AttributeError(f"module 'qsympass' has no attribute {name!r}")
+    module_name, _, attribute = target.partition(":")
     module = importlib.import_module(module_name)
-    return module if module_name.endswith(f".{name}") else getattr(module, name)
+    return getattr(module, attribute) if attribute else module
 
 
 def __dir__() -> list[str]:

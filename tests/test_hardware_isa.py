@@ -11,7 +11,7 @@ from qiskit.primitives import StatevectorEstimator
 from qiskit.quantum_info import SparsePauliOp, Statevector
 from qiskit_ibm_runtime.fake_provider import FakeManilaV2, FakeSherbrooke
 
-from qsympass.annotate import annotate
+from qsympass.annotation import annotate
 from qsympass.ansatz import layered_ansatz
 from qsympass.hardware.isa import IsaProgram, require_isa, to_isa
 from qsympass.models import lattice, tfim

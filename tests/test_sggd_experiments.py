@@ -33,7 +33,7 @@ from qsympass.sggd.experiments import (
 )
 from qsympass.sggd.heisenberg_model import HeisenbergModel, SymmetryProjector
 from qsympass.symmetry.group import SymmetryGroup
-from qsympass.twirl import symmetry_violation
+from qsympass.twirling import symmetry_violation
 
 WERNER_MODEL = HeisenbergModel(werner_ansatz(), werner_observable())
 CIRCLE_ANSATZ = circle_ansatz(layers=1)

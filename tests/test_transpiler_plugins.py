@@ -13,7 +13,7 @@ from qiskit.transpiler.preset_passmanagers import generate_preset_pass_manager
 from qiskit.transpiler.preset_passmanagers.plugin import list_stage_plugins
 from qiskit_ibm_runtime.fake_provider import FakeSherbrooke
 
-from qsympass.annotate import annotate
+from qsympass.annotation import annotate
 from qsympass.ansatz import layered_ansatz
 from qsympass.models import lattice, tfim
 from qsympass.transpiler_plugins.init_stage import AnnotatedSymmetricPruning

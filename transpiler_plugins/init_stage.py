@@ -2,7 +2,7 @@
 
 Usage::
 
-    annotated = qsympass.annotate(ansatz, hamiltonian)
+    annotated = qsympass.annotation(ansatz, hamiltonian)
     isa = transpile(annotated, backend, init_method="qsympass")
     pm = generate_preset_pass_manager(backend=backend, init_method="qsympass")
 
@@ -29,7 +29,7 @@ from qiskit.transpiler import PassManager, PassManagerConfig, TransformationPass
 from qiskit.transpiler.preset_passmanagers.builtin_plugins import DefaultInitPassManager
 from qiskit.transpiler.preset_passmanagers.plugin import PassManagerStagePlugin
 
-from qsympass.annotate import read_annotation
+from qsympass.annotation import read_annotation
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 class AnnotatedSymmetricPruning(TransformationPass):
     """Symmetric pruning driven by the circuit's ``metadata["qsympass"]`` annotation.
 
-    Reads the Hamiltonian and options written by :func:`qsympass.annotate` from
+    Reads the Hamiltonian and options written by :func:`qsympass.annotation` from
     ``dag.metadata`` at run time. Without an annotation it logs a warning and returns the
     circuit unchanged; with one it runs ``SymmetricPruning`` (whose report lands in
     ``property_set["symmetric_pruning"]``).
@@ -63,7 +63,7 @@ class AnnotatedSymmetricPruning(TransformationPass):
         if annotation is None:
             logger.warning(
                 "qsympass init stage: circuit %r has no metadata['qsympass'] annotation "
-                "(use qsympass.annotate); symmetric pruning skipped",
+                "(use qsympass.annotation); symmetric pruning skipped",
                 dag.name,
             )
             return dag

@@ -8,7 +8,7 @@ mixed ones included, costs a matrix product per step.
 
 The SGGD penalty (DESIGN §6, C1) is ``P(θ) = ‖T_G[O_θ] − O_θ‖²_HS / d = ‖(1 − Π_G) c(θ)‖²``: in
 the normalised Pauli basis the twirl is a linear projector ``Π_G`` (built once with
-:func:`qsympass.twirl.twirl`, so every group kind the twirl supports works, continuous ones
+:func:`qsympass.twirling.twirl`, so every group kind the twirl supports works, continuous ones
 exactly) and ``‖A‖²_HS / d = Σ_P |c_P|²``. The gradient is ``2 ((1 − Π_G) c)ᵀ ∂c/∂θ``.
 
 Dense ``2^n × 2^n`` matrices are used: meant for the few-qubit models of the SGGD experiments.
@@ -31,7 +31,7 @@ from qsympass.circuits import (
     validate_ansatz,
 )
 from qsympass.symmetry.group import SymmetryGroup
-from qsympass.twirl import twirl
+from qsympass.twirling import twirl
 
 __all__ = [
     "HeisenbergModel",
@@ -280,7 +280,7 @@ class SymmetryProjector:
     """The twirl ``T_G`` as a ``4^n × 4^n`` projector on normalised Pauli coefficients.
 
     Args:
-        group: The symmetry group (any kind :func:`qsympass.twirl.twirl` supports).
+        group: The symmetry group (any kind :func:`qsympass.twirling.twirl` supports).
 
     Raises:
         ValueError: If the group is wider than ``MAX_QUBITS``.

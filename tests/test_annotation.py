@@ -1,4 +1,4 @@
-"""Tests for qsympass.annotate: Hamiltonian and options in circuit metadata."""
+"""Tests for qsympass.annotation: Hamiltonian and options in circuit metadata."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from qiskit import QuantumCircuit
 from qiskit.converters import circuit_to_dag, dag_to_circuit
 from qiskit.quantum_info import SparsePauliOp
 
-from qsympass.annotate import ALLOWED_OPTIONS, annotate, read_annotation
+from qsympass.annotation import ALLOWED_OPTIONS, annotate, read_annotation
 from qsympass.models import lattice, tfim
 
 pauli_labels = st.text(alphabet="IXYZ", min_size=3, max_size=3)

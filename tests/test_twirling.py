@@ -1,4 +1,4 @@
-"""Tests for qsympass.twirl against dense references, for every group kind."""
+"""Tests for qsympass.twirling against dense references, for every group kind."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from scipy.linalg import null_space
 
 from qsympass.symmetry.group import SymmetryGroup
 from qsympass.symmetry.isotropic import _isotropic_basis
-from qsympass.twirl import symmetry_violation, twirl
+from qsympass.twirling import symmetry_violation, twirl
 
 # ----------------------------------------------------------------------------- references
 
