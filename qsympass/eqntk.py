@@ -39,7 +39,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 from qiskit.circuit import CircuitInstruction, Parameter, QuantumCircuit
 from qiskit.converters import dag_to_circuit
 from qiskit.dagcircuit import DAGCircuit
@@ -53,6 +52,7 @@ from qsympass.circuits import (
     rotation_generator,
     to_rotation_basis,
 )
+from qsympass.krylov import krylov_closure
 from qsympass.models.spectrum import ground_energy as ground_energy_of
 from qsympass.validation import as_hamiltonian, require_width
 
@@ -405,70 +405,6 @@ def initial_statevector(
 
 
 # --------------------------------------------------------------------------------------------
-# Krylov closure
-# --------------------------------------------------------------------------------------------
-
-
-def _new_directions(basis: np.ndarray, candidates: np.ndarray, tol: float) -> np.ndarray:
-    """Orthonormal directions of ``candidates`` outside ``span(basis)``."""
-    norms = np.linalg.norm(candidates, axis=0)
-    keep = norms > tol
-    if not np.any(keep):
-        return candidates[:, :0]
-    residual = candidates[:, keep] / norms[keep]
-    for _ in range(2):  # twice is enough (Kahan–Parlett)
-        residual = residual - basis @ (basis.conj().T @ residual)
-    if np.max(np.linalg.norm(residual, axis=0)) <= tol:
-        return residual[:, :0]
-    # rank-revealing QR (column pivoting): much cheaper than an SVD for wide batches
-    q, r, _ = scipy.linalg.qr(residual, mode="economic", pivoting=True)
-    diagonal = np.abs(np.diag(r))
-    directions = q[:, : int(np.count_nonzero(diagonal > tol))]
-    directions = directions - basis @ (basis.conj().T @ directions)
-    return directions / np.linalg.norm(directions, axis=0)
-
-
-def krylov_closure(
-    start: np.ndarray,
-    actions: Sequence[Callable[[np.ndarray], np.ndarray]],
-    tol: float = _RANK_TOL,
-    upper_bound: int | None = None,
-) -> np.ndarray:
-    """Orthonormal basis of the smallest subspace containing ``start`` invariant under ``actions``.
-
-    All actions are applied to the whole frontier at once (in chunks of about twice the
-    space's dimension in columns) and each chunk is orthogonalised once.
-
-    Args:
-        start: The starting vector.
-        actions: Linear maps acting on column batches.
-        tol: Relative tolerance for a new direction.
-        upper_bound: A known upper bound on the closure's dimension (e.g. a symmetry sector):
-            the closure stops as soon as it reaches it, since it is then complete.
-
-    Returns:
-        The basis as columns, shape ``(len(start), d)``.
-    """
-    size = start.shape[0]
-    limit = size if upper_bound is None else min(size, upper_bound)
-    basis = (start / np.linalg.norm(start)).reshape(-1, 1).astype(complex)
-    frontier = basis
-    while frontier.shape[1] and basis.shape[1] < limit:
-        added: list[np.ndarray] = []
-        chunk = max(1, (2 * size) // frontier.shape[1])
-        for first in range(0, len(actions), chunk):
-            images = np.hstack([act(frontier) for act in actions[first:first + chunk]])
-            directions = _new_directions(basis, images, tol)
-            if directions.shape[1]:
-                basis = np.hstack([basis, directions])
-                added.append(directions)
-                if basis.shape[1] >= limit:
-                    return basis
-        frontier = np.hstack(added) if added else basis[:, :0]
-    return basis
-
-
-# --------------------------------------------------------------------------------------------
 # Effective dimension
 # --------------------------------------------------------------------------------------------
 
@@ -513,7 +449,7 @@ def effective_subspace(
             return EffectiveSubspace(dimension, True, "pauli orbit")
     start = initial_statevector(circuit, dynamics.prefix, initial_state)
     actions = [_generator_action(g, n) for g in dynamics.generators]
-    basis = krylov_closure(start, actions, upper_bound=bound.dimension)
+    basis = krylov_closure(start, actions, upper_bound=bound.dimension).basis
     return EffectiveSubspace(basis.shape[1], True, "krylov", basis)
 
 
@@ -780,7 +716,7 @@ def dla_dimension(
     actions = [_generator_action(g, n) for g in dynamics.generators]
     if restricted:
         start = initial_statevector(circuit, dynamics.prefix, initial_state)
-        basis = krylov_closure(start, actions)
+        basis = krylov_closure(start, actions).basis
     else:
         basis = np.eye(2**n, dtype=complex)
     return _restricted_dla(basis, actions, max_dimension)

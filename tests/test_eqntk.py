@@ -400,3 +400,25 @@ def test_eqntk_analysis_pass() -> None:
     wrong = PassManager([EQNTKAnalysis(tfim(lattice("chain", 4)), samples=4)])
     with pytest.raises(TranspilerError, match="qubits"):
         wrong.run(circuit)
+
+
+def test_effective_dimension_of_the_symmetric_tfim_ansatz_doubles_every_two_sites():
+    """ΣX and ΣZZ from |+…+⟩ reach a 2^(n/2)-dimensional space (free fermions).
+
+    At n = 12 rounding noise from the Pauli sums once passed for new Krylov directions and the
+    closure filled the whole 4096-dimensional space.
+    """
+    from qiskit.circuit import ParameterVector
+
+    from qsympass.models import lattice
+
+    for n in (8, 12):
+        graph = lattice("ring", n)
+        phi = ParameterVector("φ", 2)
+        circuit = QuantumCircuit(n)
+        circuit.h(range(n))
+        for qubit in range(n):
+            circuit.rx(phi[0], qubit)
+        for a, b in sorted(graph.edges):
+            circuit.rzz(phi[1], a, b)
+        assert effective_dimension(circuit) == 2 ** (n // 2)

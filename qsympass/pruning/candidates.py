@@ -1,0 +1,418 @@
+"""Candidate prunings and their scoring (DESIGN §3.6).
+
+One candidate per subset of the compatible families (imposed together, ``θ = B φ`` from the
+stacked constraints). A candidate is discarded when it leaves no parameter, or when its
+reachable space misses the ground state: checked exactly up to ``max_exact_qubits`` (the ground
+space from ``eigsh``); above that, a cheap necessary test replaces it — the kept entangling
+gates must join every group of qubits that one Hamiltonian term couples (a candidate keeping
+only one-qubit rotations cannot prepare an entangled ground state).
+
+The exact check. The reachable space is the Krylov closure ``K`` of ψ0 under the block
+generators ``A``. When ψ0 is a stabilizer state and every ``A`` is a sum of Pauli strings, ``K``
+lies in the stabilizer sector ``E``: the joint +1 eigenspace of the (signed) stabilizers of ψ0
+that commute with every string of every ``A`` (each ``A`` commutes with them). ``E`` equals the
+span of ``g ψ0`` over the group ``G`` the strings generate (both have dimension
+``|G / (G ∩ S)|``), so ``K = E`` exactly when every ``A`` is a single string (up to identity
+terms); a tied sum of strings can generate less. Hence (see :func:`reachable_ground_weight`):
+single strings — the ground weight in ``E`` (GF(2) algebra and a few sparse Pauli projectors)
+is the answer; sums — a weight in ``E`` below tolerance discards the candidate (exact, since
+``K ⊆ E``), otherwise the Krylov closure decides, stopping early at ``dim E`` or as soon as a
+ground state is inside.
+
+Selection: with scoring, the highest EQNTK wins; candidates within one standard error of the
+best count as tied and the one with fewer parameters (then more families) wins. Without scoring
+(``score=False`` or above ``max_exact_qubits``) the candidate imposing the most families wins,
+ties going to fewer parameters.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from qiskit.circuit import QuantumCircuit
+from qiskit.quantum_info import Pauli, PauliList, SparsePauliOp, StabilizerState
+from scipy.sparse.linalg import eigsh
+
+from qsympass.krylov import krylov_closure
+from qsympass.pruning.constraints import CoordinateSpace
+from qsympass.pruning.gates import GateItem
+from qsympass.pruning.nullspace import integral_null_space
+from qsympass.pruning.report import CandidateScore
+from qsympass.pruning.rewrite import Rewrite, gate_coefficients, removed_items, rewrite_circuit
+from qsympass.symmetry.gf2 import nullspace
+
+#: A candidate must keep at least this weight of the ground space.
+GROUND_WEIGHT_TOLERANCE = 1e-6
+
+#: The Krylov closure stops once a ground state has this weight inside it.
+GROUND_WEIGHT_REACHED = 1.0 - 1e-10
+
+
+
+@dataclass
+class Candidate:
+    """One candidate pruning.
+
+    Attributes:
+        families: Families imposed.
+        basis: ``B``.
+        status: See :class:`~qsympass.pruning.report.CandidateScore`.
+        rewrite: The pruned circuit, once built.
+        eqntk: EQNTK value and standard error, once scored.
+        effective_dimension: ``d_eff`` when computed.
+        ground_state_weight: Ground-space weight in the reachable space when checked.
+    """
+
+    families: tuple[str, ...]
+    basis: sp.csc_matrix
+    status: str = "valid"
+    rewrite: Rewrite | None = None
+    eqntk: tuple[float, float] | None = None
+    effective_dimension: int | None = None
+    ground_state_weight: float | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def num_parameters(self) -> int:
+        """Parameters left."""
+        return int(self.basis.shape[1])
+
+    def summary(self) -> CandidateScore:
+        """The candidate as a :class:`CandidateScore`.
+
+        Returns:
+            The report row.
+        """
+        value, stderr = self.eqntk if self.eqntk is not None else (None, None)
+        return CandidateScore(
+            self.families, self.num_parameters, self.status, value, stderr,
+            self.effective_dimension, self.ground_state_weight,
+        )
+
+
+def enumerate_candidates(
+    constraints: Mapping[str, sp.csr_matrix],
+    num_parameters: int,
+    items: list[GateItem],
+    force: Sequence[str] = (),
+) -> list[Candidate]:
+    """Every subset of the families (containing ``force``), largest first, with its ``B``.
+
+    Args:
+        constraints: Family name -> stacked constraints ``C_f``.
+        num_parameters: Number of circuit parameters.
+        items: The ansatz's gates (to find candidates that remove every gate).
+        force: Families every candidate must impose.
+
+    Returns:
+        The candidates; empty ones have status ``"empty"``.
+    """
+    names = list(constraints)
+    coefficients = gate_coefficients(items, num_parameters)
+    parameterized = sum(1 for item in items if item.parameterized)
+    optional = [n for n in names if n not in force]
+    candidates: list[Candidate] = []
+    for size in range(len(optional), -1, -1):
+        for subset in itertools.combinations(optional, size):
+            chosen = tuple(n for n in names if n in force or n in subset)
+            blocks = [constraints[n] for n in chosen]
+            matrix = (
+                sp.vstack(blocks, format="csr") if blocks
+                else sp.csr_matrix((0, num_parameters))
+            )
+            basis = integral_null_space(matrix, num_parameters)
+            candidate = Candidate(chosen, basis)
+            removed = removed_items(items, basis, coefficients)
+            candidate.extra["removed"] = removed
+            if basis.shape[1] == 0 or len(removed) == parameterized:
+                candidate.status = "empty"
+            candidates.append(candidate)
+    return candidates
+
+
+def ground_space(hamiltonian: SparsePauliOp) -> np.ndarray:
+    """Orthonormal basis of the ground space of a small Hamiltonian.
+
+    Args:
+        hamiltonian: The Hamiltonian.
+
+    Returns:
+        Columns spanning the eigenspace of the lowest eigenvalue.
+    """
+    n = hamiltonian.num_qubits
+    matrix = hamiltonian.to_matrix(sparse=True)
+    if not np.any(matrix.data.imag):
+        matrix = matrix.real
+    if 2**n <= 512:
+        values, vectors = np.linalg.eigh(matrix.toarray())
+    else:
+        start = np.random.default_rng(1234).standard_normal(2**n)
+        values, vectors = eigsh(matrix, k=6, which="SA", v0=start)
+        order = np.argsort(values)
+        values, vectors = values[order], vectors[:, order]
+    scale = max(1.0, abs(float(values[0])))
+    return vectors[:, values < values[0] + 1e-8 * scale]
+
+
+def block_generators(space: CoordinateSpace, basis: sp.csc_matrix) -> list[SparsePauliOp]:
+    """The dynamical generators ``A_{b,l} = Σ_k B_kl G_k`` of every block ``b`` and column ``l``.
+
+    Args:
+        space: The Pauli coordinates of the blocks.
+        basis: ``B``.
+
+    Returns:
+        One Pauli sum per non-zero (block, column) pair.
+    """
+    coordinates = sp.csc_matrix(space.matrix @ basis)
+    generators: list[SparsePauliOp] = []
+    for column in range(coordinates.shape[1]):
+        start, end = coordinates.indptr[column], coordinates.indptr[column + 1]
+        rows = coordinates.indices[start:end]
+        values = coordinates.data[start:end]
+        keep = np.abs(values) > 1e-12
+        rows, values = rows[keep], values[keep]
+        for block in np.unique(space.block[rows]):
+            mask = space.block[rows] == block
+            paulis = PauliList.from_symplectic(space.z[rows[mask]], space.x[rows[mask]])
+            generators.append(SparsePauliOp(paulis, values[mask].astype(complex)))
+    return generators
+
+
+@dataclass(frozen=True)
+class StabilizerSector:
+    """The stabilizer sector ``E ⊇ K`` of a stabilizer ψ0 under Pauli-sum generators.
+
+    Attributes:
+        ground_weight: ``max_g ‖P_E g‖²`` over unit ground states ``g``.
+        dimension: ``dim E``.
+        exact: Whether ``E`` equals the Krylov closure ``K`` (every generator one Pauli string).
+    """
+
+    ground_weight: float
+    dimension: int
+    exact: bool
+
+
+def stabilizer_sector(
+    stabilizer: StabilizerState, generators: Sequence[SparsePauliOp], ground: np.ndarray
+) -> StabilizerSector:
+    """The ground weight in the stabilizer sector of ψ0 (see the module docstring).
+
+    Args:
+        stabilizer: ψ0 as a stabilizer state.
+        generators: Hermitian Pauli-sum generators.
+        ground: Orthonormal ground-space columns.
+
+    Returns:
+        The :class:`StabilizerSector`.
+    """
+    clifford = stabilizer.clifford
+    n = clifford.num_qubits
+    strings, exact = _generator_strings(generators, n)
+    # pairing[i, j] = 1 when stabilizer generator i anticommutes with string j
+    pairing = (
+        (clifford.stab_x.astype(np.uint8) @ strings[:, n:].T.astype(np.uint8))
+        + (clifford.stab_z.astype(np.uint8) @ strings[:, :n].T.astype(np.uint8))
+    ) % 2
+    combinations = nullspace(pairing.T.astype(bool))
+    stabilizers = PauliList.from_symplectic(
+        clifford.stab_z, clifford.stab_x, 2 * clifford.stab_phase.astype(int)
+    )
+    projected = np.array(ground, dtype=complex)
+    for combination in combinations:
+        product = Pauli((np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)))
+        for index in np.flatnonzero(combination):
+            product = product.dot(stabilizers[int(index)])
+        matrix = SparsePauliOp(product).to_matrix(sparse=True)
+        projected = 0.5 * (projected + matrix @ projected)
+    weight = float(np.linalg.norm(projected, 2) ** 2) if projected.size else 0.0
+    return StabilizerSector(weight, 2 ** (n - combinations.shape[0]), exact)
+
+
+def _generator_strings(
+    generators: Sequence[SparsePauliOp], num_qubits: int
+) -> tuple[np.ndarray, bool]:
+    """The distinct non-identity strings ``[x | z]`` of the generators, and whether each
+    generator has at most one of them."""
+    rows: list[np.ndarray] = []
+    single = True
+    for generator in generators:
+        keep = np.abs(generator.coeffs) > 1e-12
+        x, z = generator.paulis.x[keep], generator.paulis.z[keep]
+        nontrivial = np.any(x | z, axis=1)
+        single = single and int(np.count_nonzero(nontrivial)) <= 1
+        rows.append(np.hstack([x[nontrivial], z[nontrivial]]))
+    if not rows:
+        return np.zeros((0, 2 * num_qubits), dtype=bool), True
+    return np.unique(np.vstack(rows), axis=0), single
+
+
+def reachable_ground_weight(
+    start: np.ndarray,
+    generators: Sequence[SparsePauliOp],
+    ground: np.ndarray,
+    stabilizer: StabilizerState | None = None,
+) -> tuple[float, int | None]:
+    """The ground weight in the reachable space (Krylov closure of ψ0 under ``generators``).
+
+    With a stabilizer ψ0 the stabilizer sector answers exactly for single-string generators and
+    bounds the closure otherwise (module docstring); the Krylov closure decides the rest.
+
+    Args:
+        start: ψ0.
+        generators: Hermitian generators.
+        ground: Orthonormal ground-space columns.
+        stabilizer: ψ0 as a stabilizer state, when it is one.
+
+    Returns:
+        The ground weight (exact when below :data:`GROUND_WEIGHT_TOLERANCE`), and ``d_eff`` when
+        known (``None`` when the closure stopped early because a ground state was inside).
+    """
+    upper_bound = None
+    if stabilizer is not None:
+        sector = stabilizer_sector(stabilizer, generators, ground)
+        if sector.exact:
+            return sector.ground_weight, sector.dimension
+        if sector.ground_weight < 1.0 - GROUND_WEIGHT_TOLERANCE:
+            return sector.ground_weight, None
+        upper_bound = sector.dimension
+    return krylov_ground_weight(start, generators, ground, upper_bound)
+
+
+def krylov_ground_weight(
+    start: np.ndarray,
+    generators: Sequence[SparsePauliOp],
+    ground: np.ndarray,
+    upper_bound: int | None = None,
+) -> tuple[float, int | None]:
+    """Grow the Krylov closure of ``start`` under ``generators`` until it holds a ground state.
+
+    Args:
+        start: ψ0.
+        generators: Hermitian generators.
+        ground: Orthonormal ground-space columns.
+        upper_bound: A known bound on the closure's dimension: reaching it completes the closure.
+
+    Returns:
+        The ground weight reached, and ``d_eff`` when the closure was completed (``None`` when
+        it stopped early because a ground state was inside, weight ≥ :data:`GROUND_WEIGHT_REACHED`).
+    """
+    matrices = [g.to_matrix(sparse=True) for g in generators]
+    closure = krylov_closure(
+        start,
+        [matrix.dot for matrix in matrices],
+        upper_bound=upper_bound,
+        stop=lambda basis: ground_state_weight(basis, ground) >= GROUND_WEIGHT_REACHED,
+    )
+    weight = ground_state_weight(closure.basis, ground)
+    return weight, closure.dimension if closure.complete else None
+
+
+def stabilizer_state(circuit: QuantumCircuit) -> StabilizerState | None:
+    """The state a Clifford circuit prepares from ``|0…0⟩``.
+
+    Args:
+        circuit: The circuit.
+
+    Returns:
+        The stabilizer state, or ``None`` when the circuit is not Clifford.
+    """
+    try:
+        return StabilizerState(circuit)
+    except Exception:  # any non-Clifford instruction
+        return None
+
+
+def ground_state_weight(subspace: np.ndarray, ground: np.ndarray) -> float:
+    """The largest weight of a ground state inside a subspace.
+
+    Args:
+        subspace: Orthonormal columns.
+        ground: Orthonormal ground-space columns.
+
+    Returns:
+        ``max_g ‖P_subspace g‖²`` over unit ground states ``g``.
+    """
+    overlaps = subspace.conj().T @ ground
+    return float(np.linalg.norm(overlaps, 2) ** 2)
+
+
+def entangles_coupled_qubits(
+    items: list[GateItem], removed: Sequence[int], hamiltonian: SparsePauliOp
+) -> bool:
+    """Whether the kept multi-qubit gates join every group of qubits that a Hamiltonian term
+    couples (a necessary condition for reaching an entangled ground state).
+
+    Args:
+        items: The ansatz's gates.
+        removed: Indices of the gates the candidate removes.
+        hamiltonian: The Hamiltonian.
+
+    Returns:
+        True when every multi-qubit term's qubits lie in one component of the gate graph.
+    """
+    parent = list(range(hamiltonian.num_qubits))
+
+    def find(q: int) -> int:
+        while parent[q] != q:
+            parent[q] = parent[parent[q]]
+            q = parent[q]
+        return q
+
+    gone = set(removed)
+    for index, item in enumerate(items):
+        if index in gone:
+            continue
+        for a, b in itertools.pairwise(item.qubits):
+            parent[find(a)] = find(b)
+    support = hamiltonian.paulis.z | hamiltonian.paulis.x
+    for row in support:
+        qubits = np.flatnonzero(row)
+        if len({find(int(q)) for q in qubits}) > 1:
+            return False
+    return True
+
+
+def select(candidates: list[Candidate], scored: bool) -> Candidate:
+    """Pick the best valid candidate (see the module docstring).
+
+    Args:
+        candidates: Candidates with statuses (and EQNTK values when ``scored``).
+        scored: Whether EQNTK values decide.
+
+    Returns:
+        The chosen candidate.
+
+    Raises:
+        ValueError: If no candidate is valid.
+    """
+    valid = [c for c in candidates if c.status in ("valid", "scored")]
+    if not valid:
+        raise ValueError("no candidate pruning is valid")
+    if scored and all(c.eqntk is not None for c in valid):
+        best = max(valid, key=lambda c: c.eqntk[0])  # type: ignore[index]
+        window = best.eqntk[0] - best.eqntk[1]  # type: ignore[index]
+        tied = [c for c in valid if c.eqntk[0] >= window]  # type: ignore[index]
+        return min(tied, key=lambda c: (c.num_parameters, -len(c.families)))
+    return min(valid, key=lambda c: (-len(c.families), c.num_parameters))
+
+
+def build(candidate: Candidate, circuit: QuantumCircuit, items: list[GateItem]) -> Rewrite:
+    """The candidate's pruned circuit (built once).
+
+    Args:
+        candidate: The candidate.
+        circuit: The input circuit.
+        items: Its gates.
+
+    Returns:
+        The :class:`Rewrite`.
+    """
+    if candidate.rewrite is None:
+        candidate.rewrite = rewrite_circuit(circuit, items, candidate.basis)
+    return candidate.rewrite

@@ -1,0 +1,178 @@
+"""Emit the pruned circuit for ``θ = B φ`` (DESIGN §3.7).
+
+Every parameterized gate keeps its place; its angle ``offset + Σ_j c_j θ_j`` becomes
+``offset + Σ_j c_j (B φ)_j``. A gate whose angle becomes the constant 0 is removed. So the pruned
+circuit at ``φ`` is the input circuit at ``θ = B φ`` exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from qiskit.circuit import (
+    CircuitInstruction,
+    Parameter,
+    ParameterExpression,
+    ParameterVector,
+    QuantumCircuit,
+)
+from qiskit.circuit.library import RZGate
+
+from qsympass.pruning.gates import GateItem
+
+StandardGate = type(RZGate._standard_gate)
+
+#: Name of the fresh parameter vector of a pruned circuit.
+PARAMETER_NAME = "φ"
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """The pruned circuit and how it relates to the input.
+
+    Attributes:
+        circuit: The pruned circuit.
+        parameter_map: Input parameter name -> expression in ``φ`` (``"0"`` when removed).
+        removed: Items (indices into the item list) of the removed gates.
+    """
+
+    circuit: QuantumCircuit
+    parameter_map: dict[str, str]
+    removed: list[int]
+
+
+def gate_coefficients(items: list[GateItem], num_parameters: int) -> sp.csr_matrix:
+    """The angles' linear parts as a sparse ``(items, parameters)`` matrix.
+
+    Args:
+        items: The ansatz's gates.
+        num_parameters: Number of circuit parameters.
+
+    Returns:
+        Row ``k`` holds the coefficients ``c_j`` of gate ``k``'s angle.
+    """
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for index, item in enumerate(items):
+        for parameter, coefficient in item.coefficients:
+            rows.append(index)
+            cols.append(parameter)
+            vals.append(coefficient)
+    return sp.csr_matrix((vals, (rows, cols)), shape=(len(items), num_parameters))
+
+
+def removed_items(
+    items: list[GateItem], basis: sp.csc_matrix, coefficients: sp.csr_matrix | None = None
+) -> list[int]:
+    """The parameterized gates whose angle becomes the constant 0 under ``θ = B φ``.
+
+    Args:
+        items: The ansatz's gates.
+        basis: ``B``.
+        coefficients: :func:`gate_coefficients` of ``items`` (computed when omitted).
+
+    Returns:
+        Their indices into ``items``.
+    """
+    if coefficients is None:
+        coefficients = gate_coefficients(items, basis.shape[0])
+    angles = sp.csr_matrix(coefficients @ basis)
+    angles.data[np.abs(angles.data) < 1e-12] = 0.0
+    angles.eliminate_zeros()
+    empty = np.diff(angles.indptr) == 0
+    return [
+        index for index in np.flatnonzero(empty).tolist()
+        if items[index].parameterized and items[index].offset == 0.0
+    ]
+
+
+def rewrite_circuit(
+    circuit: QuantumCircuit, items: list[GateItem], basis: sp.csc_matrix
+) -> Rewrite:
+    """Build the pruned circuit.
+
+    Args:
+        circuit: The (prepared) input circuit.
+        items: Its gates.
+        basis: ``B`` of shape ``(circuit.num_parameters, m)``.
+
+    Returns:
+        The :class:`Rewrite`.
+    """
+    parameters = list(circuit.parameters)
+    phi = ParameterVector(PARAMETER_NAME, basis.shape[1])
+    rows = sp.csr_matrix(basis)
+    expressions: list[ParameterExpression | float] = []
+    parameter_map: dict[str, str] = {}
+    for j, parameter in enumerate(parameters):
+        start, end = rows.indptr[j], rows.indptr[j + 1]
+        expression: ParameterExpression | float = 0.0
+        for column, value in zip(rows.indices[start:end], rows.data[start:end], strict=True):
+            term = phi[int(column)] if value == 1.0 else int(value) * phi[int(column)]
+            expression = term if isinstance(expression, float) else expression + term
+        expressions.append(expression)
+        parameter_map[parameter.name] = str(expression) if not isinstance(expression, float) \
+            else "0"
+    removed = removed_items(items, basis)
+    removed_positions = {items[i].position for i in removed}
+    if all(_is_plain_rotation(item) for item in items if item.parameterized):
+        return Rewrite(
+            _rebuild(circuit, items, expressions, removed_positions), parameter_map, removed
+        )
+    assigned = circuit.assign_parameters(
+        dict(zip(parameters, expressions, strict=True)), inplace=False
+    )
+    out = assigned.copy_empty_like()
+    for position, instruction in enumerate(assigned.data):
+        if position not in removed_positions:
+            out._append(instruction)
+    return Rewrite(out, parameter_map, removed)
+
+
+_STANDARD_ROTATIONS = {
+    "rx": StandardGate.RX,
+    "ry": StandardGate.RY,
+    "rz": StandardGate.RZ,
+    "rxx": StandardGate.RXX,
+    "ryy": StandardGate.RYY,
+    "rzz": StandardGate.RZZ,
+}
+
+
+def _is_plain_rotation(item: GateItem) -> bool:
+    """A standard one-parameter rotation whose angle is one bare parameter."""
+    return (
+        item.name in _STANDARD_ROTATIONS
+        and item.offset == 0.0
+        and len(item.coefficients) == 1
+        and item.coefficients[0][1] == 1.0
+        and len(item.instruction.params) == 1
+        and isinstance(item.instruction.params[0], Parameter)
+    )
+
+
+def _rebuild(
+    circuit: QuantumCircuit,
+    items: list[GateItem],
+    expressions: list[ParameterExpression | float],
+    removed_positions: set[int],
+) -> QuantumCircuit:
+    """The pruned circuit built in one pass (plain rotations only: no parameter assignment)."""
+    out = circuit.copy_empty_like()
+    data = out._data
+    rotations = {
+        item.position: item for item in items if item.parameterized
+    }
+    for position, instruction in enumerate(circuit._data):
+        item = rotations.get(position)
+        if item is None:
+            data.append(instruction)
+        elif position not in removed_positions:
+            angle = expressions[item.coefficients[0][0]]
+            data.append(CircuitInstruction.from_standard(
+                _STANDARD_ROTATIONS[item.name], instruction.qubits, (angle,)
+            ))
+    return out

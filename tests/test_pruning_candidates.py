@@ -1,0 +1,95 @@
+"""The stabilizer-sector fast path of the reachability check against the Krylov closure."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from qiskit.quantum_info import Pauli, SparsePauliOp, Statevector, random_clifford
+
+from qsympass.pruning.candidates import (
+    GROUND_WEIGHT_TOLERANCE,
+    krylov_ground_weight,
+    reachable_ground_weight,
+    stabilizer_sector,
+    stabilizer_state,
+)
+
+
+def _random_string(rng: np.random.Generator, n: int) -> Pauli:
+    return Pauli("".join(rng.choice(list("IXYZ"), size=n)))
+
+
+def _case(seed: int, tied: bool) -> tuple:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 7))
+    clifford = random_clifford(n, seed=seed)
+    start = np.asarray(Statevector(clifford.to_circuit()).data)
+    generators = []
+    for _ in range(int(rng.integers(1, 5))):
+        terms = [_random_string(rng, n) for _ in range(int(rng.integers(1, 4) if tied else 1))]
+        generators.append(SparsePauliOp(terms, rng.standard_normal(len(terms))).simplify())
+    ground = np.linalg.qr(rng.standard_normal((2**n, int(rng.integers(1, 3)))))[0]
+    return clifford, start, generators, ground
+
+
+def _subspace_weight(start: np.ndarray, generators: list, ground: np.ndarray) -> tuple:
+    """Dense reference: the full Krylov closure and the ground weight inside it."""
+    basis = start.reshape(-1, 1).astype(complex)
+    matrices = [g.to_matrix() for g in generators]
+    while True:
+        images = np.hstack([basis] + [m @ basis for m in matrices])
+        u, s, _ = np.linalg.svd(images, full_matrices=False)
+        grown = u[:, s > 1e-9 * s[0]]
+        if grown.shape[1] == basis.shape[1]:
+            break
+        basis = grown
+    return float(np.linalg.norm(basis.conj().T @ ground, 2) ** 2), basis.shape[1]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000))
+def test_single_strings_sector_equals_krylov(seed: int) -> None:
+    clifford, start, generators, ground = _case(seed, tied=False)
+    state = stabilizer_state(clifford.to_circuit())
+    assert state is not None
+    sector = stabilizer_sector(state, generators, ground)
+    weight, dimension = _subspace_weight(start, generators, ground)
+    assert sector.exact
+    assert sector.dimension == dimension
+    assert np.isclose(sector.ground_weight, weight, atol=1e-8)
+    fast = reachable_ground_weight(start, generators, ground, state)
+    assert np.isclose(fast[0], weight, atol=1e-8) and fast[1] == dimension
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000))
+def test_tied_sums_sector_bounds_krylov(seed: int) -> None:
+    clifford, start, generators, ground = _case(seed, tied=True)
+    state = stabilizer_state(clifford.to_circuit())
+    assert state is not None
+    sector = stabilizer_sector(state, generators, ground)
+    weight, dimension = _subspace_weight(start, generators, ground)
+    assert sector.dimension >= dimension
+    assert sector.ground_weight >= weight - 1e-8
+    # with the fast path the verdict (misses or not) equals the Krylov path's
+    fast, _ = reachable_ground_weight(start, generators, ground, state)
+    slow, _ = krylov_ground_weight(start, generators, ground)
+    assert (fast < 1 - GROUND_WEIGHT_TOLERANCE) == (slow < 1 - GROUND_WEIGHT_TOLERANCE)
+    assert (slow < 1 - GROUND_WEIGHT_TOLERANCE) == (weight < 1 - GROUND_WEIGHT_TOLERANCE)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10_000))
+def test_krylov_reaches_a_contained_ground_state(seed: int) -> None:
+    _, start, generators, _ = _case(seed, tied=True)
+    rng = np.random.default_rng(seed)
+    _, dimension = _subspace_weight(start, generators, start.reshape(-1, 1))
+    # a ground state inside the closure: some word of generators applied to ψ0
+    vector = start.copy()
+    for index in rng.permutation(len(generators)):
+        vector = vector + generators[int(index)].to_matrix() @ vector
+    ground = (vector / np.linalg.norm(vector)).reshape(-1, 1)
+    weight, found = krylov_ground_weight(start, generators, ground)
+    assert weight >= 1 - GROUND_WEIGHT_TOLERANCE
+    assert found is None or found == dimension

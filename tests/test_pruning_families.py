@@ -1,0 +1,160 @@
+"""Symmetric pruning per symmetry family, bad input, and the building blocks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from qiskit import QuantumCircuit
+from qiskit.circuit import ParameterVector
+from qiskit.converters import circuit_to_dag, dag_to_circuit
+from qiskit.transpiler.exceptions import TranspilerError
+
+from qsympass.models import heisenberg, lattice, tfim, xxz
+from qsympass.pruning import SymmetricPruning
+from qsympass.pruning.blocks import cut_blocks
+from qsympass.pruning.gates import extract_gates
+from qsympass.pruning.nullspace import integral_null_space
+from qsympass.symmetry import SymmetryGroup
+
+
+def brickwork(n: int, layers: int, prefix=None, gates=("rxx", "ryy", "rzz")) -> QuantumCircuit:
+    edges = [(q, (q + 1) % n) for q in range(n)]
+    groups = [edges[0::2], edges[1::2]]
+    theta = ParameterVector("θ", layers * (n + len(gates) * n))
+    circuit = QuantumCircuit(n)
+    if prefix is not None:
+        prefix(circuit)
+    k = 0
+    for _ in range(layers):
+        for q in range(n):
+            circuit.rz(theta[k], q)
+            k += 1
+        for group in groups:
+            for a, b in group:
+                for gate in gates:
+                    getattr(circuit, gate)(theta[k], a, b)
+                    k += 1
+    return circuit
+
+
+def _ties(report, first: str, second: str) -> bool:
+    return report.parameter_map[first] == report.parameter_map[second] != "0"
+
+
+def test_xxz_keeps_u1_and_ties_rxx_with_ryy():
+    def neel(circuit):
+        circuit.x([1, 3])
+
+    hamiltonian = xxz(lattice("ring", 4), jxy=1.0, jz=0.5)
+    _, report = SymmetricPruning(hamiltonian, score=False).prune(brickwork(4, 2, neel))
+    assert "u1" in report.selected
+    # gate order per edge: rxx, ryy, rzz after the four rz of the layer
+    assert _ties(report, "θ[4]", "θ[5]")
+    assert not _ties(report, "θ[4]", "θ[6]")
+
+
+def test_heisenberg_keeps_su2_and_ties_rxx_ryy_rzz():
+    def singlets(circuit):
+        for a in (0, 2):
+            circuit.x([a, a + 1])
+            circuit.h(a)
+            circuit.cx(a, a + 1)
+
+    hamiltonian = heisenberg(lattice("ring", 4))
+    _, report = SymmetricPruning(hamiltonian, score=False).prune(brickwork(4, 2, singlets))
+    assert "su2" in report.selected
+    assert "SU(2)" in report.kept["su2"]
+    assert _ties(report, "θ[4]", "θ[5]") and _ties(report, "θ[4]", "θ[6]")
+    assert report.parameter_map["θ[0]"] == "0"  # rz breaks SU(2)
+
+
+def test_neel_state_keeps_translation_by_two():
+    def neel(circuit):
+        circuit.x([1, 3, 5])
+
+    hamiltonian = tfim(lattice("ring", 6), h=0.5)
+    _, report = SymmetricPruning(hamiltonian, score=False, forbid=["pauli"]).prune(
+        brickwork(6, 1, neel, gates=("rzz",))
+    )
+    assert "different state" in report.dropped["spatial"]
+    assert "order 6" in report.dropped["spatial"]  # translations by two and reflections
+
+
+def test_cnot_ladder_breaks_translation_and_names_the_gate():
+    n = 4
+    theta = ParameterVector("θ", 2 * n)
+    circuit = QuantumCircuit(n)
+    for q in range(n):
+        circuit.ry(theta[q], q)
+    for q in range(n - 1):
+        circuit.cx(q, q + 1)
+    for q in range(n):
+        circuit.ry(theta[n + q], q)
+    _, report = SymmetricPruning(tfim(lattice("ring", n)), score=False).prune(circuit)
+    assert "spatial" not in report.selected
+    assert "fixed gate 'cx'" in report.dropped["spatial"]
+
+
+def test_bad_input_raises_one_clear_error():
+    hamiltonian = tfim(lattice("ring", 3))
+    theta = ParameterVector("θ", 1)
+    measured = QuantumCircuit(3, 1)
+    measured.rx(theta[0], 0)
+    measured.measure(0, 0)
+    with pytest.raises(TranspilerError, match="measurement"):
+        SymmetricPruning(hamiltonian).prune(measured)
+    wide = QuantumCircuit(4)
+    wide.rx(theta[0], 0)
+    with pytest.raises(TranspilerError, match="qubits"):
+        SymmetricPruning(hamiltonian).prune(wide)
+    nonlinear = QuantumCircuit(3)
+    nonlinear.rx(theta[0] ** 2, 0)
+    with pytest.raises(TranspilerError, match="affine"):
+        SymmetricPruning(hamiltonian).prune(nonlinear)
+    wrong = SymmetryGroup.permutations([[1, 0, 2]], num_qubits=3)
+    chain = tfim(lattice("chain", 3))
+    with pytest.raises(TranspilerError, match="not a symmetry"):
+        SymmetricPruning(chain, symmetries=[wrong]).prune(QuantumCircuit(3))
+    with pytest.raises(TranspilerError, match="unknown symmetry family"):
+        SymmetricPruning(hamiltonian, force=["lattice"])
+
+
+def test_blocks_rule_layers_and_commuting_two_qubit_gates():
+    theta = ParameterVector("θ", 9)
+    circuit = QuantumCircuit(3)
+    circuit.h(range(3))
+    for q in range(3):
+        circuit.rx(theta[q], q)
+    for q in range(3):
+        circuit.rz(theta[3 + q], q)
+    circuit.rzz(theta[6], 0, 1)
+    circuit.rxx(theta[7], 1, 2)
+    circuit.ryy(theta[8], 1, 2)
+    items = extract_gates(circuit)
+    structure = cut_blocks(items, 3)
+    assert structure.in_prefix.tolist() == [True] * 3 + [False] * 9
+    levels = structure.levels[3:].tolist()
+    assert levels[:3] == [0, 0, 0]  # one RX layer
+    assert levels[4] == levels[5] == levels[6]  # RZ joined by the commuting RZZ
+    assert levels[7] == levels[8] == levels[4] + 1  # RXX and RYY on one edge commute
+    assert levels[3] == levels[7]  # as late as possible: RZ on qubit 0 waits
+    # the rule does not depend on how the DAG is linearised
+    relinearised = dag_to_circuit(circuit_to_dag(circuit.reverse_ops().reverse_ops()))
+    other = cut_blocks(extract_gates(relinearised), 3)
+    by_position = {}
+    for item, level in zip(extract_gates(relinearised), other.levels, strict=True):
+        by_position[(item.name, item.qubits)] = level
+    for item, level in zip(items, structure.levels, strict=True):
+        assert by_position[(item.name, item.qubits)] == level
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_integral_null_space_spans_the_kernel(seed):
+    rng = np.random.default_rng(seed)
+    rows, cols = int(rng.integers(2, 8)), int(rng.integers(4, 12))
+    dense = rng.integers(-2, 3, size=(rows, cols)) * (rng.random((rows, cols)) < 0.4)
+    basis = integral_null_space(sp.csr_matrix(dense.astype(float)), cols).toarray()
+    assert np.allclose(dense @ basis, 0)
+    assert np.all(basis == np.round(basis))
+    assert np.linalg.matrix_rank(basis) == basis.shape[1] == cols - np.linalg.matrix_rank(dense)
