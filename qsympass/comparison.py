@@ -21,7 +21,7 @@ from qiskit.quantum_info import SparsePauliOp
 from qiskit.transpiler import PassManager
 
 from qsympass.dynamics.ground_state_monitor import GroundStateMonitor
-from qsympass.eqntk import eqntk
+from qsympass.effective_kernel import eqntk
 from qsympass.ground_state import Initialisation, ground_energy, train_ground_state
 from qsympass.pruning import PruningReport, SymmetricPruning
 from qsympass.validation import as_hamiltonian, require_width

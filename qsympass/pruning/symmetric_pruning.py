@@ -281,7 +281,7 @@ class SymmetricPruning(TransformationPass):
                     candidate.status = "cannot entangle qubits the hamiltonian couples"
                 continue
             if context.body_fixed:
-                from qsympass.eqntk import effective_subspace
+                from qsympass.effective_kernel import effective_subspace
 
                 pruned = build(candidate, circuit, items).circuit
                 subspace = effective_subspace(pruned, max_exact_qubits=self.max_exact_qubits)
@@ -303,7 +303,7 @@ class SymmetricPruning(TransformationPass):
         circuit: QuantumCircuit,
         items: list,
     ) -> tuple[int | None, float | None]:
-        from qsympass.eqntk import eqntk
+        from qsympass.effective_kernel import eqntk
 
         cache: dict[bytes, tuple[tuple[float, float], int]] = {}
 

@@ -1,4 +1,4 @@
-"""Tests for qsympass.eqntk: EQNTK, effective dimension and restricted DLA (dense references)."""
+"""Tests for qsympass.effective_kernel: EQNTK, d_eff and restricted DLA (dense references)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from qiskit.quantum_info import Operator, SparsePauliOp, Statevector
 from qiskit.transpiler import PassManager, TranspilerError
 
 from qsympass.ansatz import layered_ansatz
-from qsympass.eqntk import (
+from qsympass.effective_kernel import (
     EQNTKAnalysis,
     apply_local,
     dla_dimension,
