@@ -79,12 +79,15 @@ def test_non_hermitian_file_is_rejected(tmp_path, capsys):
     assert "not Hermitian" in capsys.readouterr().err
 
 
-def test_console_script_runs():
+def test_console_script_runs(tmp_path):
+    # Run outside the source tree: there ``qsympass`` would resolve to the source folder, which
+    # lacks the ``hardware`` package that an installed qsympass maps in.
     completed = subprocess.run(
         [sys.executable, "-m", "qsympass", "symmetries", "--size", "5", "--json"],
         capture_output=True,
         text=True,
         check=False,
+        cwd=tmp_path,
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["families"]["spatial"]["order"] == 10
