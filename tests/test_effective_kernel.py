@@ -15,13 +15,12 @@ from qiskit.quantum_info import Operator, SparsePauliOp, Statevector
 from qiskit.transpiler import PassManager, TranspilerError
 
 from qsympass.ansatz import layered_ansatz
-from qsympass.effective_kernel import (
-    EQNTKAnalysis,
-    apply_local,
+from qsympass.ansatz_generators import apply_local
+from qsympass.effective_kernel import EQNTKAnalysis, eqntk
+from qsympass.effective_space import (
     dla_dimension,
     effective_dimension,
     effective_subspace,
-    eqntk,
     lie_closure_dimension,
 )
 from qsympass.gradients.exact import ExactEngine

@@ -281,7 +281,7 @@ class SymmetricPruning(TransformationPass):
                     candidate.status = "cannot entangle qubits the hamiltonian couples"
                 continue
             if context.body_fixed:
-                from qsympass.effective_kernel import effective_subspace
+                from qsympass.effective_space import effective_subspace
 
                 pruned = build(candidate, circuit, items).circuit
                 subspace = effective_subspace(pruned, max_exact_qubits=self.max_exact_qubits)
