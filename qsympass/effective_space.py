@@ -25,6 +25,8 @@ from qsympass.ansatz_generators import (
     operators_commute,
 )
 from qsympass.krylov import krylov_closure
+from qsympass.symmetry import gf2
+from qsympass.symmetry.pauli_symmetry import find_pauli_symmetries
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +127,7 @@ def _pauli_orbit_dimension(
         np.hstack([g.operator.paulis.x, g.operator.paulis.z]) for g in dynamics.generators
     ])
     stacked = np.vstack([strings, np.hstack([clifford.stab_x, clifford.stab_z])])
-    return 2 ** (_gf2_rank(stacked) - n)
+    return 2 ** (gf2.rank(stacked) - n)
 
 
 def effective_dimension(
@@ -152,63 +154,6 @@ def effective_dimension(
     return subspace.dimension
 
 
-def _gf2_rank(matrix: np.ndarray) -> int:
-    rows = matrix.astype(bool).copy()
-    rank = 0
-    for column in range(rows.shape[1]):
-        pivots = np.nonzero(rows[rank:, column])[0]
-        if pivots.size == 0:
-            continue
-        pivot = rank + pivots[0]
-        rows[[rank, pivot]] = rows[[pivot, rank]]
-        others = np.nonzero(rows[:, column])[0]
-        others = others[others != rank]
-        rows[others] ^= rows[rank]
-        rank += 1
-        if rank == rows.shape[0]:
-            break
-    return rank
-
-
-def _commutant_paulis(terms: PauliList) -> PauliList:
-    """Independent Pauli strings commuting with every string in ``terms`` (GF(2) kernel)."""
-    n = terms.num_qubits
-    # P = (x, z) commutes with T = (a, b) iff a·z + b·x = 0 (mod 2).
-    symplectic = np.hstack([terms.z, terms.x]).astype(np.uint8)  # acts on (x, z)
-    kernel = _gf2_kernel(symplectic)
-    if kernel.shape[0] == 0:
-        return PauliList(["I" * n])[:0]
-    return PauliList.from_symplectic(kernel[:, n:].astype(bool), kernel[:, :n].astype(bool))
-
-
-def _gf2_kernel(matrix: np.ndarray) -> np.ndarray:
-    """Basis (rows) of the GF(2) null space of ``matrix``."""
-    rows = matrix.astype(bool).copy()
-    num_rows, num_cols = rows.shape
-    pivot_columns: list[int] = []
-    rank = 0
-    for column in range(num_cols):
-        if rank == num_rows:
-            break
-        pivots = np.nonzero(rows[rank:, column])[0]
-        if pivots.size == 0:
-            continue
-        pivot = rank + pivots[0]
-        rows[[rank, pivot]] = rows[[pivot, rank]]
-        others = np.nonzero(rows[:, column])[0]
-        others = others[others != rank]
-        rows[others] ^= rows[rank]
-        pivot_columns.append(column)
-        rank += 1
-    free = [c for c in range(num_cols) if c not in set(pivot_columns)]
-    kernel = np.zeros((len(free), num_cols), dtype=bool)
-    for i, column in enumerate(free):
-        kernel[i, column] = True
-        for r, pivot in enumerate(pivot_columns):
-            kernel[i, pivot] = rows[r, column]
-    return kernel
-
-
 def _sector_bound(
     dynamics: AnsatzDynamics, initial_state: Statevector | np.ndarray | None
 ) -> EffectiveSubspace:
@@ -225,14 +170,14 @@ def _sector_bound(
         np.vstack([g.operator.paulis.z for g in dynamics.generators]),
         np.vstack([g.operator.paulis.x for g in dynamics.generators]),
     )
-    symmetries = _commutant_paulis(terms)
+    symmetries = find_pauli_symmetries(SparsePauliOp(terms))
     if len(symmetries):
         clifford = state.clifford
         stacked = np.vstack([
             np.hstack([symmetries.x, symmetries.z]),
             np.hstack([clifford.stab_x, clifford.stab_z]),
         ])
-        shared = len(symmetries) + n - _gf2_rank(stacked)
+        shared = len(symmetries) + n - gf2.rank(stacked)
         if shared:
             bounds.append(EffectiveSubspace(2 ** (n - shared), False, "pauli sector bound"))
     for letter in "XYZ":

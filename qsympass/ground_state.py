@@ -23,7 +23,6 @@ from qsympass.models.spectrum import ground_energy
 from qsympass.training import Adam, Callback, ObjectiveValue, train
 
 Initialisation = Literal["small", "uniform"]
-MAX_EXACT_QUBITS = 20
 
 
 def initial_parameters(

@@ -128,3 +128,22 @@ def as_hamiltonian(op: Any, name: str = "hamiltonian") -> SparsePauliOp:
     require_hermitian(sparse, name)
     simplified = sparse.simplify(atol=DEFAULT_ATOL)
     return SparsePauliOp(simplified.paulis, np.real(simplified.coeffs).astype(complex))
+
+
+def as_parameter_vector(params: Any, num_parameters: int) -> np.ndarray:
+    """Convert parameter values to a float vector of the expected length.
+
+    Args:
+        params: The values.
+        num_parameters: How many the circuit has.
+
+    Returns:
+        The values as a 1-D float array.
+
+    Raises:
+        ValueError: If the shape is not ``(num_parameters,)``.
+    """
+    values = np.asarray(params, dtype=float)
+    if values.shape != (num_parameters,):
+        raise ValueError(f"expected {num_parameters} parameter values, got shape {values.shape}")
+    return values

@@ -16,6 +16,8 @@ import numpy as np
 from qiskit.circuit import CircuitInstruction, Parameter, ParameterExpression, QuantumCircuit
 from qiskit.quantum_info import Operator, SparsePauliOp
 
+from qsympass.validation import as_parameter_vector
+
 #: Tolerance used to decide whether a generator squares to the identity.
 _INVOLUTION_ATOL = 1e-12
 
@@ -169,12 +171,7 @@ class DenseRotationCircuit:
         return outputs, jacobian.T
 
     def _check_params(self, params: np.ndarray) -> np.ndarray:
-        values = np.asarray(params, dtype=float)
-        if values.shape != (self.num_parameters,):
-            raise ValueError(
-                f"expected {self.num_parameters} parameter values, got shape {values.shape}"
-            )
-        return values
+        return as_parameter_vector(params, self.num_parameters)
 
 
 def dense_rotation_circuit(circuit: QuantumCircuit) -> DenseRotationCircuit:

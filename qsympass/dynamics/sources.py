@@ -26,7 +26,12 @@ from qiskit.primitives import BaseEstimatorV2
 from qiskit.primitives.containers import ObservablesArray
 from qiskit.quantum_info import SparsePauliOp
 
-from qsympass.validation import as_sparse_pauli_op, require_hermitian, require_width
+from qsympass.validation import (
+    as_parameter_vector,
+    as_sparse_pauli_op,
+    require_hermitian,
+    require_width,
+)
 
 __all__ = [
     "DenseSource",
@@ -170,11 +175,7 @@ class ExactEngineSource:
 
     def outputs_and_jacobian(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(ŷ, J)`` of shapes (m,) and (m, p) (see :class:`GradientSource`)."""
-        values = np.asarray(params, dtype=float)
-        if values.shape != (self._num_parameters,):
-            raise ValueError(
-                f"expected {self._num_parameters} parameter values, got shape {values.shape}"
-            )
+        values = as_parameter_vector(params, self._num_parameters)
         outputs, jacobian = self.engine.energy_and_gradient(values)
         return outputs, jacobian
 
@@ -224,11 +225,7 @@ class ParameterShiftSource:
 
     def outputs_and_jacobian(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(ŷ, J)`` of shapes (m,) and (m, p), from one estimator job."""
-        values = np.asarray(params, dtype=float)
-        if values.shape != (self._num_parameters,):
-            raise ValueError(
-                f"expected {self._num_parameters} parameter values, got shape {values.shape}"
-            )
+        values = as_parameter_vector(params, self._num_parameters)
         pubs = []
         for plan in self.plans:
             observables = ObservablesArray.coerce(self.observable)

@@ -80,6 +80,11 @@ def row_reduce(matrix: np.ndarray) -> tuple[np.ndarray, list[int]]:
     return unpack_rows(packed[:rank], cols), pivots
 
 
+def rank(matrix: np.ndarray) -> int:
+    """The rank of a boolean matrix over GF(2)."""
+    return len(row_reduce(matrix)[1])
+
+
 def nullspace(matrix: np.ndarray) -> np.ndarray:
     """A basis of ``{v : matrix @ v = 0 (mod 2)}``, itself in reduced row echelon form.
 

@@ -22,6 +22,7 @@ from qiskit.exceptions import QiskitError
 from qiskit.quantum_info import Clifford, Operator, Pauli, PauliList, SparsePauliOp
 from scipy.stats import unitary_group
 
+from qsympass.symmetry import gf2
 from qsympass.symmetry.pauli_actions import (
     PauliAction,
     PauliDict,
@@ -172,7 +173,7 @@ class SymmetryGroup:
             )
         plist = PauliList.from_symplectic(plist.z, plist.x)  # drop phases
         maps = [dict(_sparse(pauli)) for pauli in plist]
-        rank = _gf2_rank(np.hstack([plist.x, plist.z])) if len(plist) else 0
+        rank = gf2.rank(np.hstack([plist.x, plist.z])) if len(plist) else 0
         labels_text = ", ".join(pauli.to_label() for pauli in plist) or "identity"
         return cls(
             "pauli",
@@ -767,10 +768,6 @@ def _sparse(pauli: Pauli) -> SparsePauli:
         (int(q), "Y" if pauli.x[q] and pauli.z[q] else ("X" if pauli.x[q] else "Z"))
         for q in support
     )
-
-
-def _gf2_rank(matrix: np.ndarray) -> int:
-    return len(_gf2_row_reduce(matrix))
 
 
 def _gf2_row_reduce(matrix: np.ndarray) -> list[int]:
