@@ -1,19 +1,27 @@
-"""The stabilizer-sector fast path of the reachability check against the Krylov closure."""
+"""Reachability checks of candidate prunings: the stabilizer-sector fast path against the Krylov
+closure, and the connectivity test used above ``max_exact_qubits``."""
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from qiskit import QuantumCircuit
+from qiskit.circuit import ParameterVector
 from qiskit.quantum_info import Pauli, SparsePauliOp, Statevector, random_clifford
 
+from qsympass.models import lattice, tfim
 from qsympass.pruning.candidates import (
     GROUND_WEIGHT_TOLERANCE,
+    entangles_coupled_qubits,
     krylov_ground_weight,
+    qubit_pairs,
     reachable_ground_weight,
     stabilizer_sector,
     stabilizer_state,
 )
+from qsympass.pruning.gates import extract_gates
 
 
 def _random_string(rng: np.random.Generator, n: int) -> Pauli:
@@ -93,3 +101,27 @@ def test_krylov_reaches_a_contained_ground_state(seed: int) -> None:
     weight, found = krylov_ground_weight(start, generators, ground)
     assert weight >= 1 - GROUND_WEIGHT_TOLERANCE
     assert found is None or found == dimension
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_connectivity_test_matches_a_graph_reference(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 9))
+    hamiltonian = tfim(lattice("ring", n))
+    theta = ParameterVector("θ", 40)
+    circuit = QuantumCircuit(n)
+    for k in range(int(rng.integers(1, 20))):
+        a, b = (int(q) for q in rng.choice(n, size=2, replace=False))
+        if rng.random() < 0.5:
+            circuit.rzz(theta[k], a, b)
+        else:
+            circuit.rx(theta[k], a)
+    items = extract_gates(circuit)
+    removed = [i for i in range(len(items)) if rng.random() < 0.3]
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    graph.add_edges_from(items[i].qubits for i in range(len(items))
+                         if i not in removed and len(items[i].qubits) == 2)
+    expected = all(nx.has_path(graph, q, (q + 1) % n) for q in range(n))
+    assert entangles_coupled_qubits(qubit_pairs(items), removed, hamiltonian) == expected

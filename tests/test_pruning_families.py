@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-import scipy.sparse as sp
 from qiskit import QuantumCircuit
 from qiskit.circuit import ParameterVector
 from qiskit.converters import circuit_to_dag, dag_to_circuit
@@ -14,7 +12,6 @@ from qsympass.models import heisenberg, lattice, tfim, xxz
 from qsympass.pruning import SymmetricPruning
 from qsympass.pruning.blocks import cut_blocks
 from qsympass.pruning.gates import extract_gates
-from qsympass.pruning.nullspace import integral_null_space
 from qsympass.symmetry import SymmetryGroup
 
 
@@ -147,14 +144,3 @@ def test_blocks_rule_layers_and_commuting_two_qubit_gates():
         by_position[(item.name, item.qubits)] = level
     for item, level in zip(items, structure.levels, strict=True):
         assert by_position[(item.name, item.qubits)] == level
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_integral_null_space_spans_the_kernel(seed):
-    rng = np.random.default_rng(seed)
-    rows, cols = int(rng.integers(2, 8)), int(rng.integers(4, 12))
-    dense = rng.integers(-2, 3, size=(rows, cols)) * (rng.random((rows, cols)) < 0.4)
-    basis = integral_null_space(sp.csr_matrix(dense.astype(float)), cols).toarray()
-    assert np.allclose(dense @ basis, 0)
-    assert np.all(basis == np.round(basis))
-    assert np.linalg.matrix_rank(basis) == basis.shape[1] == cols - np.linalg.matrix_rank(dense)

@@ -114,8 +114,8 @@ def cut_blocks(items: list[GateItem], num_qubits: int) -> BlockStructure:
     Returns:
         The :class:`BlockStructure`.
     """
-    levels = np.zeros(len(items), dtype=np.int64)
-    in_prefix = np.zeros(len(items), dtype=bool)
+    levels = [0] * len(items)
+    in_prefix = [False] * len(items)
     prefix_depth = [0] * num_qubits
     front_open = [True] * num_qubits
     body: list[int] = []
@@ -134,36 +134,62 @@ def cut_blocks(items: list[GateItem], num_qubits: int) -> BlockStructure:
         body.append(index)
     # as late as possible: ASAP levels of the reversed body, counted from the end
     reverse = _asap_levels([items[i] for i in reversed(body)], num_qubits)
-    top = int(reverse.max(initial=0))
-    for position, index in enumerate(reversed(body)):
-        levels[index] = top - int(reverse[position])
+    top = max(reverse, default=0)
+    for level, index in zip(reverse, reversed(body), strict=True):
+        levels[index] = top - level
     blocks: dict[int, list[int]] = {}
     for index, item in enumerate(items):
         if item.parameterized:
-            blocks.setdefault(int(levels[index]), []).append(index)
-    return BlockStructure(levels, in_prefix, dict(sorted(blocks.items())))
+            blocks.setdefault(levels[index], []).append(index)
+    return BlockStructure(
+        np.asarray(levels, dtype=np.int64), np.asarray(in_prefix, dtype=bool),
+        dict(sorted(blocks.items())),
+    )
 
 
-def _asap_levels(items: list[GateItem], num_qubits: int) -> np.ndarray:
+def _asap_levels(items: list[GateItem], num_qubits: int) -> list[int]:
     """``1 + max`` level of the earlier non-commuting gates sharing a qubit (0 if none)."""
+    kinds = _generator_kinds(items)
+    commutes: dict[tuple[int, int], bool] = {}
+    # per qubit, the gates on it so far, and the running maximum of their levels (to stop
+    # scanning as soon as no earlier gate can raise the level)
     history: list[list[int]] = [[] for _ in range(num_qubits)]
-    # running maximum of the levels on each qubit's history, to stop scanning early
     running_max: list[list[int]] = [[] for _ in range(num_qubits)]
-    levels = np.zeros(len(items), dtype=np.int64)
+    levels = [0] * len(items)
     for index, item in enumerate(items):
         level = 0
+        kind = kinds[index]
         for qubit in item.qubits:
             hist = history[qubit]
             maxima = running_max[qubit]
             for position in range(len(hist) - 1, -1, -1):
-                if maxima[position] + 1 <= level:
+                if maxima[position] < level:
                     break
                 other = hist[position]
-                if levels[other] + 1 > level and not gates_commute(items[other], item):
-                    level = int(levels[other]) + 1
+                if levels[other] < level:
+                    continue
+                other_kind = kinds[other]
+                pair = (other_kind, kind)
+                commute = commutes.get(pair)
+                if commute is None:
+                    commute = commutes[pair] = (
+                        other_kind >= 0 and kind >= 0 and gates_commute(items[other], item)
+                    )
+                if not commute:
+                    level = levels[other] + 1
         levels[index] = level
         for qubit in item.qubits:
-            previous = running_max[qubit][-1] if running_max[qubit] else -1
+            maxima = running_max[qubit]
             history[qubit].append(index)
-            running_max[qubit].append(max(previous, level))
+            maxima.append(max(maxima[-1], level) if maxima else level)
     return levels
+
+
+def _generator_kinds(items: list[GateItem]) -> list[int]:
+    """A label per item shared by rotations with equal generators (-1 for fixed gates), so
+    commutation is tested once per pair of generators."""
+    labels: dict[tuple, int] = {}
+    return [
+        labels.setdefault(item.terms, len(labels)) if item.parameterized else -1
+        for item in items
+    ]

@@ -35,6 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 from qiskit.circuit import QuantumCircuit
 from qiskit.quantum_info import Pauli, PauliList, SparsePauliOp, StabilizerState
+from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import eigsh
 
 from qsympass.krylov import krylov_closure
@@ -65,6 +66,7 @@ class Candidate:
         eqntk: EQNTK value and standard error, once scored.
         effective_dimension: ``d_eff`` when computed.
         ground_state_weight: Ground-space weight in the reachable space when checked.
+        removed: Items (indices) of the gates the candidate removes.
     """
 
     families: tuple[str, ...]
@@ -74,7 +76,7 @@ class Candidate:
     eqntk: tuple[float, float] | None = None
     effective_dimension: int | None = None
     ground_state_weight: float | None = None
-    extra: dict = field(default_factory=dict)
+    removed: list[int] = field(default_factory=list)
 
     @property
     def num_parameters(self) -> int:
@@ -125,9 +127,8 @@ def enumerate_candidates(
                 else sp.csr_matrix((0, num_parameters))
             )
             basis = integral_null_space(matrix, num_parameters)
-            candidate = Candidate(chosen, basis)
             removed = removed_items(items, basis, coefficients)
-            candidate.extra["removed"] = removed
+            candidate = Candidate(chosen, basis, removed=removed)
             if basis.shape[1] == 0 or len(removed) == parameterized:
                 candidate.status = "empty"
             candidates.append(candidate)
@@ -342,40 +343,45 @@ def ground_state_weight(subspace: np.ndarray, ground: np.ndarray) -> float:
     return float(np.linalg.norm(overlaps, 2) ** 2)
 
 
+def qubit_pairs(items: list[GateItem]) -> np.ndarray:
+    """The consecutive qubit pairs of every multi-qubit gate.
+
+    Args:
+        items: The ansatz's gates.
+
+    Returns:
+        Rows ``(item index, qubit a, qubit b)``, shape ``(k, 3)``.
+    """
+    rows = [
+        (index, a, b)
+        for index, item in enumerate(items) if len(item.qubits) > 1
+        for a, b in itertools.pairwise(item.qubits)
+    ]
+    return np.asarray(rows, dtype=np.int64).reshape(-1, 3)
+
+
 def entangles_coupled_qubits(
-    items: list[GateItem], removed: Sequence[int], hamiltonian: SparsePauliOp
+    pairs: np.ndarray, removed: Sequence[int], hamiltonian: SparsePauliOp
 ) -> bool:
     """Whether the kept multi-qubit gates join every group of qubits that a Hamiltonian term
     couples (a necessary condition for reaching an entangled ground state).
 
     Args:
-        items: The ansatz's gates.
+        pairs: :func:`qubit_pairs` of the ansatz's gates.
         removed: Indices of the gates the candidate removes.
         hamiltonian: The Hamiltonian.
 
     Returns:
         True when every multi-qubit term's qubits lie in one component of the gate graph.
     """
-    parent = list(range(hamiltonian.num_qubits))
-
-    def find(q: int) -> int:
-        while parent[q] != q:
-            parent[q] = parent[parent[q]]
-            q = parent[q]
-        return q
-
-    gone = set(removed)
-    for index, item in enumerate(items):
-        if index in gone:
-            continue
-        for a, b in itertools.pairwise(item.qubits):
-            parent[find(a)] = find(b)
+    n = hamiltonian.num_qubits
+    kept = pairs[~np.isin(pairs[:, 0], np.asarray(removed, dtype=np.int64))]
+    graph = sp.csr_matrix((np.ones(len(kept)), (kept[:, 1], kept[:, 2])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
     support = hamiltonian.paulis.z | hamiltonian.paulis.x
-    for row in support:
-        qubits = np.flatnonzero(row)
-        if len({find(int(q)) for q in qubits}) > 1:
-            return False
-    return True
+    lowest = np.where(support, labels, n).min(axis=1, initial=n)
+    highest = np.where(support, labels, -1).max(axis=1, initial=-1)
+    return bool(np.all((lowest == highest) | ~support.any(axis=1)))
 
 
 def select(candidates: list[Candidate], scored: bool) -> Candidate:
@@ -414,5 +420,5 @@ def build(candidate: Candidate, circuit: QuantumCircuit, items: list[GateItem]) 
         The :class:`Rewrite`.
     """
     if candidate.rewrite is None:
-        candidate.rewrite = rewrite_circuit(circuit, items, candidate.basis)
+        candidate.rewrite = rewrite_circuit(circuit, items, candidate.basis, candidate.removed)
     return candidate.rewrite

@@ -70,52 +70,47 @@ def coordinate_space(
     Returns:
         The :class:`CoordinateSpace`.
     """
-    blocks: list[int] = []
-    term_coeff: list[float] = []
-    term_item: list[int] = []
-    for level, members in structure.blocks.items():
-        for index in members:
-            for _, coeff in items[index].terms:
-                blocks.append(level)
-                term_coeff.append(coeff)
-                term_item.append(index)
-    z = np.zeros((len(blocks), num_qubits), dtype=bool)
-    x = np.zeros((len(blocks), num_qubits), dtype=bool)
-    _fill_bits(items, structure, z, x)
-    block = np.asarray(blocks, dtype=np.int64)
-    _, first, inverse = np.unique(string_keys(block, z, x), return_index=True, return_inverse=True)
-    entry_rows: list[int] = []
+    term_block: list[int] = []
+    term_offset: list[float] = []
+    bit_rows: list[int] = []
+    bit_qubits: list[int] = []
+    bit_codes: list[int] = []
+    entry_terms: list[int] = []
     entry_cols: list[int] = []
     entry_vals: list[float] = []
-    offsets = np.zeros(first.size)
-    for term, (index, coeff) in enumerate(zip(term_item, term_coeff, strict=True)):
-        item = items[index]
-        row = int(inverse[term])
-        for parameter, c in item.coefficients:
-            entry_rows.append(row)
-            entry_cols.append(parameter)
-            entry_vals.append(coeff * c)
-        offsets[row] += coeff * item.offset
+    for level, members in structure.blocks.items():
+        for index in members:
+            item = items[index]
+            for key, coeff in item.terms:
+                term = len(term_block)
+                term_block.append(level)
+                term_offset.append(coeff * item.offset)
+                for qubit, code in key:
+                    bit_rows.append(term)
+                    bit_qubits.append(qubit)
+                    bit_codes.append(code)
+                for parameter, c in item.coefficients:
+                    entry_terms.append(term)
+                    entry_cols.append(parameter)
+                    entry_vals.append(coeff * c)
+    z = np.zeros((len(term_block), num_qubits), dtype=bool)
+    x = np.zeros((len(term_block), num_qubits), dtype=bool)
+    codes = np.asarray(bit_codes, dtype=np.int64)
+    x[bit_rows, bit_qubits] = (codes & 1).astype(bool)
+    z[bit_rows, bit_qubits] = (codes & 2).astype(bool)
+    block = np.asarray(term_block, dtype=np.int64)
+    # equal strings in one block are one coordinate
+    _, first, inverse = np.unique(string_keys(block, z, x), return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    offsets = np.bincount(inverse, weights=np.asarray(term_offset), minlength=first.size)
     matrix = sp.csr_matrix(
-        (entry_vals, (entry_rows, entry_cols)), shape=(first.size, num_parameters)
+        (entry_vals, (inverse[np.asarray(entry_terms, dtype=np.int64)], entry_cols)),
+        shape=(first.size, num_parameters),
     )
     matrix.sum_duplicates()
     return CoordinateSpace(
         num_qubits, num_parameters, block[first], z[first], x[first], matrix, offsets
     )
-
-
-def _fill_bits(
-    items: list[GateItem], structure: BlockStructure, z: np.ndarray, x: np.ndarray
-) -> None:
-    row = 0
-    for members in structure.blocks.values():
-        for index in members:
-            for key, _ in items[index].terms:
-                for qubit, code in key:
-                    x[row, qubit] = bool(code & 1)
-                    z[row, qubit] = bool(code & 2)
-                row += 1
 
 
 def string_keys(block: np.ndarray, z: np.ndarray, x: np.ndarray) -> np.ndarray:

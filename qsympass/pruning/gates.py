@@ -8,7 +8,7 @@ and global-phase instructions carry no structure and are skipped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from qiskit.circuit import CircuitInstruction, Gate, Parameter, QuantumCircuit
@@ -39,7 +39,7 @@ _FAST_CODES: dict[str, tuple[int, ...]] = {
 }
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class GateItem:
     """One gate of the ansatz.
 
@@ -51,9 +51,10 @@ class GateItem:
         terms: The generator ``G`` as ``(PauliKey, coefficient)`` pairs (empty for fixed gates).
         coefficients: The angle's linear part ``((parameter index, c_j), ...)``.
         offset: The angle's constant part.
-        parameterized: Whether the gate's angle depends on a parameter.
         letters: ``qubit -> code`` of the generator when it is a single Pauli string (``None``
             otherwise), for the fast commutation test.
+        plain: Whether the gate is a standard one-parameter rotation whose angle is one bare
+            parameter (the rewrite then only swaps the parameter).
     """
 
     position: int
@@ -63,12 +64,13 @@ class GateItem:
     terms: tuple[tuple[PauliKey, float], ...] = ()
     coefficients: tuple[tuple[int, float], ...] = ()
     offset: float = 0.0
-    parameterized: bool = field(init=False)
-    letters: dict[int, int] | None = field(init=False)
+    letters: dict[int, int] | None = None
+    plain: bool = False
 
-    def __post_init__(self) -> None:
-        self.parameterized = bool(self.coefficients)
-        self.letters = dict(self.terms[0][0]) if len(self.terms) == 1 else None
+    @property
+    def parameterized(self) -> bool:
+        """Whether the gate's angle depends on a parameter."""
+        return bool(self.coefficients)
 
     @property
     def operation(self) -> Gate:
@@ -129,23 +131,30 @@ def extract_gates(circuit: QuantumCircuit) -> list[GateItem]:
     parameter_index = {parameter: j for j, parameter in enumerate(circuit.parameters)}
     qubit_index = {qubit: i for i, qubit in enumerate(circuit.qubits)}
     items: list[GateItem] = []
-    fast_terms: dict[tuple[str, tuple[int, ...]], tuple[tuple[PauliKey, float], ...]] = {}
+    # generators shared by every fast rotation on the same qubits
+    fast: dict[tuple[str, tuple[int, ...]], tuple[tuple[tuple[PauliKey, float], ...], dict]] = {}
     # CircuitInstruction.name/.params avoid building the Python gate object
     for position, instruction in enumerate(circuit._data):
         name = instruction.name
         if name in IGNORED_INSTRUCTIONS:
             continue
-        qubits = tuple(qubit_index[q] for q in instruction.qubits)
+        bits = instruction.qubits
+        qubits = (
+            (qubit_index[bits[0]],) if len(bits) == 1 else tuple([qubit_index[q] for q in bits])
+        )
         codes = _FAST_CODES.get(name)
         if codes is not None:
             params = instruction.params
             if params and isinstance(params[0], Parameter):
-                terms = fast_terms.get((name, qubits))
-                if terms is None:
-                    terms = ((tuple(sorted(zip(qubits, codes, strict=True))), 1.0),)
-                    fast_terms[(name, qubits)] = terms
-                index = parameter_index[params[0]]
-                items.append(GateItem(position, name, qubits, instruction, terms, ((index, 1.0),)))
+                shared = fast.get((name, qubits))
+                if shared is None:
+                    key = tuple(sorted(zip(qubits, codes, strict=True)))
+                    shared = fast[(name, qubits)] = (((key, 1.0),), dict(key))
+                coefficients = ((parameter_index[params[0]], 1.0),)
+                items.append(GateItem(
+                    position, name, qubits, instruction, shared[0], coefficients, 0.0,
+                    shared[1], True,
+                ))
                 continue
         operation = instruction.operation
         if not is_parameterized(operation):
@@ -157,11 +166,12 @@ def extract_gates(circuit: QuantumCircuit) -> list[GateItem]:
         linear = tuple(
             sorted((parameter_index[p], c) for p, c in coefficients_map.items() if c != 0.0)
         )
-        local = _local_terms(rotation.generator, rotation.qubits)
         if not linear:  # e.g. θ - θ: a fixed rotation after all
             items.append(GateItem(position, name, qubits, instruction))
             continue
-        items.append(GateItem(position, name, qubits, instruction, local, linear, offset))
+        local = _local_terms(rotation.generator, rotation.qubits)
+        letters = dict(local[0][0]) if len(local) == 1 else None
+        items.append(GateItem(position, name, qubits, instruction, local, linear, offset, letters))
     return items
 
 

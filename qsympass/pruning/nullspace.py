@@ -1,31 +1,36 @@
 """Sparse integral null-space basis of a sparse constraint matrix (DESIGN §3.4).
 
 The constraint systems of symmetric pruning are large (thousands of parameters) but made of
-tiny independent pieces: most rows read ``a θ_i − b θ_j = 0`` (a symmetry maps one gate onto
-another) or ``θ_i = 0`` (a gate breaks the symmetry). The solver
+tiny independent pieces: most rows read ``θ_i = ±θ_j`` (a symmetry maps one gate onto another)
+or ``θ_i = 0`` (a gate breaks the symmetry). The solver
 
-1. converts every coefficient to an exact fraction (the coefficients are short dyadic numbers:
-   Pauli coefficients times angle coefficients),
-2. propagates single-entry rows (those parameters are zero),
+1. scales every row by its largest entry and drops entries below :data:`_ZERO`,
+2. propagates single-entry rows (those unknowns are zero), round by round,
 3. splits the remaining unknowns into connected components of the row graph,
-4. solves components made of two-entry rows by propagating ratios along a spanning tree (one
-   free parameter, or none when a cycle is inconsistent), and any other component by exact
-   reduced row echelon form over the rationals,
-5. scales each basis vector to coprime integers with its first entry positive and orders the
+4. solves every *sign component* (all its rows read ``θ_i ± θ_j = 0``) at once: a
+   breadth-first forest rooted at each component's smallest unknown gives every unknown its
+   sign relative to the root, and the component keeps one free unknown unless a row
+   contradicts those signs,
+5. solves every other component exactly over the rationals: ratios propagated along a spanning
+   tree when all its rows have two entries, a reduced row echelon form otherwise,
+6. scales each basis vector to coprime integers with its first entry positive and orders the
    vectors by their first unknown.
 
-The result ``B`` has integer entries, one free unknown per column (RREF), and is deterministic.
+Steps 1–4 are vectorized (NumPy and ``scipy.sparse.csgraph``), so the common case does no
+Python work per unknown. The result ``B`` has integer entries and is deterministic.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 #: Entries below this (relative to the row's largest) are treated as zero.
 _ZERO = 1e-12
@@ -33,6 +38,17 @@ _ZERO = 1e-12
 _MAX_DENOMINATOR = 10**6
 
 Row = dict[int, Fraction | int]
+
+
+@dataclass(frozen=True)
+class _Vectors:
+    """Basis vectors as entries: ``vector[k]`` holds ``values[k]`` at ``variables[k]``;
+    ``first[i]`` is the first (smallest) unknown of vector ``i``."""
+
+    variables: np.ndarray
+    values: np.ndarray
+    vector: np.ndarray
+    first: np.ndarray
 
 
 def to_fraction(value: float) -> Fraction:
@@ -62,94 +78,162 @@ def integral_null_space(matrix: sp.spmatrix, num_variables: int) -> sp.csc_matri
 
     Returns:
         ``B`` as a ``(num_variables, m)`` CSC matrix with integer entries (float dtype).
+
+    Raises:
+        ValueError: If a coefficient is not a short rational number.
     """
-    matrix = sp.csr_matrix(matrix)
-    if matrix.nnz == 0:
+    rows = _normalized(sp.csr_matrix(matrix))
+    if rows.nnz == 0:
         return sp.identity(num_variables, format="csc")
-    rows = _exact_rows(matrix)
-    zero = _propagate_zeros(rows)
-    rows = [row for row in rows if row]
-    vectors: list[Row] = []
-    constrained = np.zeros(num_variables, dtype=bool)
-    constrained[list(zero)] = True
-    for row in rows:
-        constrained[list(row)] = True
-    vectors.extend({v: Fraction(1)} for v in np.flatnonzero(~constrained).tolist())
-    for component_rows in _components(rows, num_variables):
-        if all(len(row) == 2 for row in component_rows):
-            vectors.extend(_ratio_solution(component_rows))
-        else:
-            vectors.extend(_rref_null_space(component_rows))
-    integral = sorted((_integral(vector) for vector in vectors), key=min)
-    return _as_matrix(integral, num_variables)
+    zero = _forced_zeros(rows, num_variables)
+    rows = _without_variables(rows, zero)
+    constrained = zero.copy()
+    constrained[rows.indices] = True
+    free = np.flatnonzero(~constrained)
+    parts = [_Vectors(free, np.ones(free.size), np.arange(free.size), free)]
+    if rows.shape[0]:
+        _, labels = connected_components(_row_graph(rows, num_variables), directed=False)
+        row_label = labels[rows.indices[rows.indptr[:-1]]]
+        sign_row = (np.diff(rows.indptr) == 2) & _row_all(rows, np.abs(rows.data) == 1.0)
+        exact_label = np.zeros(num_variables, dtype=bool)
+        exact_label[row_label[~sign_row]] = True
+        exact = exact_label[row_label]
+        parts.append(_sign_solution(rows[np.flatnonzero(~exact)], labels))
+        parts.append(_exact_solution(rows[np.flatnonzero(exact)], labels))
+    return _assemble(parts, num_variables)
 
 
-def _exact_rows(matrix: sp.csr_matrix) -> list[Row]:
+def _normalized(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """Rows scaled by their largest entry, tiny entries and empty rows dropped."""
     matrix = matrix.copy()
     matrix.sum_duplicates()
-    lengths = np.diff(matrix.indptr)
     if matrix.nnz == 0:
-        return []
-    row_of_entry = np.repeat(np.arange(matrix.shape[0]), lengths)
+        return matrix
+    row_of = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
     scale = np.zeros(matrix.shape[0])
-    np.maximum.at(scale, row_of_entry, np.abs(matrix.data))
-    values = matrix.data / np.where(scale > 0, scale, 1.0)[row_of_entry]
-    keep = np.abs(values) > _ZERO
-    # the coefficients take few distinct values: convert each distinct value once
-    distinct, inverse = np.unique(values, return_inverse=True)
-    # ±1 stay Python ints: most rows are "θ_i = ±θ_j" and int arithmetic is much cheaper
+    np.maximum.at(scale, row_of, np.abs(matrix.data))
+    matrix.data = matrix.data / np.where(scale > 0, scale, 1.0)[row_of]
+    matrix.data[np.abs(matrix.data) <= _ZERO] = 0.0
+    matrix.eliminate_zeros()
+    return matrix[np.flatnonzero(np.diff(matrix.indptr))]
+
+
+def _forced_zeros(rows: sp.csr_matrix, num_variables: int) -> np.ndarray:
+    """Unknowns forced to zero by single-entry rows, transitively (a mask)."""
+    zero = np.zeros(num_variables, dtype=bool)
+    row_of = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
+    alive = np.ones(rows.nnz, dtype=bool)
+    while True:
+        counts = np.bincount(row_of[alive], minlength=rows.shape[0])
+        single = alive & (counts == 1)[row_of]
+        if not single.any():
+            return zero
+        zero[rows.indices[single]] = True
+        alive &= ~zero[rows.indices]
+
+
+def _without_variables(rows: sp.csr_matrix, drop: np.ndarray) -> sp.csr_matrix:
+    """The rows with the entries of dropped unknowns removed (empty rows removed too)."""
+    rows = rows.copy()
+    rows.data[drop[rows.indices]] = 0.0
+    rows.eliminate_zeros()
+    return rows[np.flatnonzero(np.diff(rows.indptr))]
+
+
+def _row_all(rows: sp.csr_matrix, mask: np.ndarray) -> np.ndarray:
+    """Per row: whether ``mask`` holds for all its entries."""
+    row_of = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
+    return np.bincount(row_of, weights=~mask, minlength=rows.shape[0]) == 0
+
+
+def _row_graph(rows: sp.csr_matrix, num_variables: int) -> sp.csr_matrix:
+    """A graph joining the consecutive unknowns of every row (same components as the rows)."""
+    not_last = np.ones(rows.nnz, dtype=bool)
+    not_last[rows.indptr[1:] - 1] = False
+    heads = rows.indices[not_last]
+    tails = rows.indices[np.flatnonzero(not_last) + 1]
+    return sp.csr_matrix(
+        (np.ones(heads.size), (heads, tails)), shape=(num_variables, num_variables)
+    )
+
+
+def _sign_solution(rows: sp.csr_matrix, labels: np.ndarray) -> _Vectors:
+    """One ±1 vector per consistent sign component (rows ``c_a θ_a + c_b θ_b = 0``, ``c = ±1``)."""
+    if rows.shape[0] == 0:
+        return _empty_vectors()
+    n = labels.size
+    start = rows.indptr[:-1]
+    a, b = rows.indices[start], rows.indices[start + 1]
+    sign = -rows.data[start] * rows.data[start + 1]  # θ_b = sign θ_a
+    variables = np.unique(np.concatenate([a, b]))  # ascending: a component's first is its root
+    component_labels, first = np.unique(labels[variables], return_index=True)
+    roots = variables[first]
+    # breadth-first forest: a super-root n points at every component's root
+    heads = np.concatenate([a, b, np.full(roots.size, n)])
+    tails = np.concatenate([b, a, roots])
+    graph = sp.csr_matrix((np.ones(heads.size), (heads, tails)), shape=(n + 1, n + 1))
+    _, parent = breadth_first_order(graph, n, directed=True, return_predecessors=True)
+    # sign of every tree edge (parent -> variable), looked up among the rows
+    edge_keys = np.minimum(a, b) * (n + 1) + np.maximum(a, b)
+    order = np.argsort(edge_keys, kind="stable")
+    up = parent[variables]
+    at_root = up == n
+    wanted = np.minimum(up, variables) * (n + 1) + np.maximum(up, variables)
+    found = order[np.minimum(np.searchsorted(edge_keys[order], wanted), order.size - 1)]
+    value = np.ones(n + 1)
+    value[variables] = np.where(at_root, 1.0, sign[found])
+    ancestor = np.arange(n + 1)
+    ancestor[variables] = up
+    # pointer jumping: after k rounds, value[v] multiplies the signs of 2^k edges above v
+    while np.any(ancestor[variables] != n):
+        value[variables] *= value[ancestor[variables]]
+        ancestor[variables] = ancestor[ancestor[variables]]
+    violated = rows.data[start] * value[a] + rows.data[start + 1] * value[b] != 0
+    consistent = ~np.isin(component_labels, labels[a[violated]])
+    column = np.full(n, -1)
+    column[component_labels[consistent]] = np.arange(int(consistent.sum()))
+    kept = variables[column[labels[variables]] >= 0]
+    return _Vectors(kept, value[kept], column[labels[kept]], roots[consistent])
+
+
+def _exact_solution(rows: sp.csr_matrix, labels: np.ndarray) -> _Vectors:
+    """Integral vectors of the remaining components, by exact rational arithmetic."""
+    if rows.shape[0] == 0:
+        return _empty_vectors()
+    grouped: dict[int, list[Row]] = {}
+    for row in _fraction_rows(rows):
+        grouped.setdefault(int(labels[next(iter(row))]), []).append(row)
+    vectors: list[dict[int, int]] = []
+    for component in grouped.values():
+        if all(len(row) == 2 for row in component):
+            solution = _ratio_solution(component)
+        else:
+            solution = _rref_null_space(component)
+        vectors.extend(_integral(vector) for vector in solution)
+    variables = [v for vector in vectors for v in vector]
+    values = [c for vector in vectors for c in vector.values()]
+    index = [i for i, vector in enumerate(vectors) for _ in vector]
+    first = [min(vector) for vector in vectors]
+    return _Vectors(
+        np.asarray(variables, dtype=np.int64), np.asarray(values, dtype=float),
+        np.asarray(index, dtype=np.int64), np.asarray(first, dtype=np.int64),
+    )
+
+
+def _fraction_rows(rows: sp.csr_matrix) -> list[Row]:
+    """The rows as exact ``variable -> coefficient`` maps (±1 as ints, the rest as fractions)."""
+    distinct, inverse = np.unique(rows.data, return_inverse=True)
+    # the coefficients take few distinct values: convert each one once
     fractions: list[Fraction | int] = [
         int(v) if v in (1.0, -1.0) else to_fraction(v) for v in distinct.tolist()
     ]
-    rows: list[Row] = [{} for _ in range(matrix.shape[0])]
-    for row, col, code, kept in zip(
-        row_of_entry.tolist(), matrix.indices.tolist(), inverse.ravel().tolist(),
-        keep.tolist(), strict=True,
-    ):
-        if kept:
-            rows[row][col] = fractions[code]
-    return [row for row in rows if row]
-
-
-def _propagate_zeros(rows: list[Row]) -> set[int]:
-    """Remove variables forced to zero by single-entry rows (in place); return them."""
-    zero: set[int] = set()
-    pending = [next(iter(row)) for row in rows if len(row) == 1]
-    by_variable: dict[int, list[int]] = {}
-    for index, row in enumerate(rows):
-        for variable in row:
-            by_variable.setdefault(variable, []).append(index)
-    while pending:
-        variable = pending.pop()
-        if variable in zero:
-            continue
-        zero.add(variable)
-        for index in by_variable.get(variable, ()):
-            row = rows[index]
-            if variable in row:
-                del row[variable]
-                if len(row) == 1:
-                    pending.append(next(iter(row)))
-    return zero
-
-
-def _components(rows: list[Row], num_variables: int) -> list[list[Row]]:
-    if not rows:
-        return []
-    heads: list[int] = []
-    tails: list[int] = []
-    for row in rows:
-        variables = list(row)
-        heads.extend(variables[:-1])
-        tails.extend(variables[1:])
-    graph = sp.coo_matrix(
-        (np.ones(len(heads)), (heads, tails)), shape=(num_variables, num_variables)
-    )
-    _, labels = connected_components(graph, directed=False)
-    grouped: dict[int, list[Row]] = {}
-    for row in rows:
-        grouped.setdefault(int(labels[next(iter(row))]), []).append(row)
-    return list(grouped.values())
+    codes = inverse.ravel().tolist()
+    indices = rows.indices.tolist()
+    indptr = rows.indptr.tolist()
+    return [
+        {indices[k]: fractions[codes[k]] for k in range(begin, end)}
+        for begin, end in itertools.pairwise(indptr)
+    ]
 
 
 def _ratio_solution(rows: list[Row]) -> list[Row]:
@@ -157,8 +241,8 @@ def _ratio_solution(rows: list[Row]) -> list[Row]:
     edges: dict[int, list[tuple[int, Fraction | int]]] = {}
     for row in rows:
         (a, ca), (b, cb) = row.items()
-        edges.setdefault(a, []).append((b, _ratio(ca, cb)))  # θ_b = -(ca/cb) θ_a
-        edges.setdefault(b, []).append((a, _ratio(cb, ca)))
+        edges.setdefault(a, []).append((b, -Fraction(ca) / cb))  # θ_b = -(ca/cb) θ_a
+        edges.setdefault(b, []).append((a, -Fraction(cb) / ca))
     root = min(edges)
     value: Row = {root: 1}
     queue = deque([root])
@@ -172,13 +256,6 @@ def _ratio_solution(rows: list[Row]) -> list[Row]:
         if sum(c * value[v] for v, c in row.items()) != 0:
             return []
     return [value]
-
-
-def _ratio(numerator: Fraction | int, denominator: Fraction | int) -> Fraction | int:
-    """``-numerator / denominator``, exactly (ints stay ints when the denominator is ±1)."""
-    if isinstance(numerator, int) and denominator in (1, -1):
-        return -numerator * int(denominator)
-    return -Fraction(numerator) / denominator
 
 
 def _rref_null_space(rows: list[Row]) -> list[Row]:
@@ -226,28 +303,32 @@ def _rref_null_space(rows: list[Row]) -> list[Row]:
 
 
 def _integral(vector: Row) -> dict[int, int]:
-    values = list(vector.values())
-    if all(type(v) is int and v in (1, -1) for v in values):  # the common case: θ_i = ±θ_j
-        first = vector[min(vector)]
-        return {v: int(c * first) for v, c in sorted(vector.items())}
+    """The vector scaled to coprime integers with its first entry positive."""
     denominator = 1
     for value in vector.values():
-        denominator = denominator * value.denominator // math.gcd(denominator, value.denominator)
+        denominator = math.lcm(denominator, Fraction(value).denominator)
     integers = {v: int(c * denominator) for v, c in vector.items() if c}
-    divisor = 0
-    for value in integers.values():
-        divisor = math.gcd(divisor, value)
+    divisor = math.gcd(*integers.values())
     sign = 1 if integers[min(integers)] > 0 else -1
     return {v: sign * c // divisor for v, c in sorted(integers.items())}
 
 
-def _as_matrix(vectors: list[dict[int, int]], num_variables: int) -> sp.csc_matrix:
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    for column, vector in enumerate(vectors):
-        for variable, value in vector.items():
-            rows.append(variable)
-            cols.append(column)
-            vals.append(float(value))
-    return sp.csc_matrix((vals, (rows, cols)), shape=(num_variables, len(vectors)))
+def _empty_vectors() -> _Vectors:
+    empty = np.zeros(0, dtype=np.int64)
+    return _Vectors(empty, np.zeros(0), empty, empty)
+
+
+def _assemble(parts: list[_Vectors], num_variables: int) -> sp.csc_matrix:
+    """Stack the parts' vectors as columns ordered by their first unknown (stable for ties)."""
+    offsets = np.cumsum([0] + [part.first.size for part in parts])
+    first = np.concatenate([part.first for part in parts])
+    column = np.empty(first.size, dtype=np.int64)
+    column[np.argsort(first, kind="stable")] = np.arange(first.size)
+    variables = np.concatenate([part.variables for part in parts])
+    values = np.concatenate([part.values for part in parts])
+    vector = np.concatenate(
+        [part.vector + offset for part, offset in zip(parts, offsets, strict=False)]
+    )
+    return sp.csc_matrix(
+        (values, (variables, column[vector])), shape=(num_variables, first.size)
+    )

@@ -7,13 +7,13 @@ circuit at ``φ`` is the input circuit at ``θ = B φ`` exactly.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from qiskit.circuit import (
     CircuitInstruction,
-    Parameter,
     ParameterExpression,
     ParameterVector,
     QuantumCircuit,
@@ -90,7 +90,10 @@ def removed_items(
 
 
 def rewrite_circuit(
-    circuit: QuantumCircuit, items: list[GateItem], basis: sp.csc_matrix
+    circuit: QuantumCircuit,
+    items: list[GateItem],
+    basis: sp.csc_matrix,
+    removed: list[int] | None = None,
 ) -> Rewrite:
     """Build the pruned circuit.
 
@@ -98,27 +101,18 @@ def rewrite_circuit(
         circuit: The (prepared) input circuit.
         items: Its gates.
         basis: ``B`` of shape ``(circuit.num_parameters, m)``.
+        removed: :func:`removed_items` of ``basis`` (computed when omitted).
 
     Returns:
         The :class:`Rewrite`.
     """
     parameters = list(circuit.parameters)
-    phi = ParameterVector(PARAMETER_NAME, basis.shape[1])
-    rows = sp.csr_matrix(basis)
-    expressions: list[ParameterExpression | float] = []
-    parameter_map: dict[str, str] = {}
-    for j, parameter in enumerate(parameters):
-        start, end = rows.indptr[j], rows.indptr[j + 1]
-        expression: ParameterExpression | float = 0.0
-        for column, value in zip(rows.indices[start:end], rows.data[start:end], strict=True):
-            term = phi[int(column)] if value == 1.0 else int(value) * phi[int(column)]
-            expression = term if isinstance(expression, float) else expression + term
-        expressions.append(expression)
-        parameter_map[parameter.name] = str(expression) if not isinstance(expression, float) \
-            else "0"
-    removed = removed_items(items, basis)
+    expressions, descriptions = parameter_expressions(basis)
+    parameter_map = dict(zip((p.name for p in parameters), descriptions, strict=True))
+    if removed is None:
+        removed = removed_items(items, basis)
     removed_positions = {items[i].position for i in removed}
-    if all(_is_plain_rotation(item) for item in items if item.parameterized):
+    if all(item.plain for item in items if item.parameterized):
         return Rewrite(
             _rebuild(circuit, items, expressions, removed_positions), parameter_map, removed
         )
@@ -132,6 +126,37 @@ def rewrite_circuit(
     return Rewrite(out, parameter_map, removed)
 
 
+def parameter_expressions(
+    basis: sp.csc_matrix,
+) -> tuple[list[ParameterExpression | float], list[str]]:
+    """``θ_j = Σ_k B_jk φ_k`` for every original parameter, with a readable form of each.
+
+    Args:
+        basis: ``B`` of shape ``(p, m)`` with integer entries.
+
+    Returns:
+        The expressions (a bare ``φ_k`` for the common ``θ_j = φ_k``, ``0.0`` for a zero row)
+        and their descriptions (``"0"`` for a zero row).
+    """
+    phi = ParameterVector(PARAMETER_NAME, basis.shape[1])
+    rows = sp.csr_matrix(basis)
+    indptr, columns, values = rows.indptr.tolist(), rows.indices.tolist(), rows.data.tolist()
+    expressions: list[ParameterExpression | float] = []
+    descriptions: list[str] = []
+    for start, end in itertools.pairwise(indptr):
+        if end == start + 1 and values[start] == 1.0:  # the common case: θ_j = φ_k
+            expressions.append(phi[columns[start]])
+            descriptions.append(phi[columns[start]].name)
+            continue
+        expression: ParameterExpression | float = 0.0
+        for column, value in zip(columns[start:end], values[start:end], strict=True):
+            term = phi[column] if value == 1.0 else int(value) * phi[column]
+            expression = term if isinstance(expression, float) else expression + term
+        expressions.append(expression)
+        descriptions.append("0" if isinstance(expression, float) else str(expression))
+    return expressions, descriptions
+
+
 _STANDARD_ROTATIONS = {
     "rx": StandardGate.RX,
     "ry": StandardGate.RY,
@@ -142,18 +167,6 @@ _STANDARD_ROTATIONS = {
 }
 
 
-def _is_plain_rotation(item: GateItem) -> bool:
-    """A standard one-parameter rotation whose angle is one bare parameter."""
-    return (
-        item.name in _STANDARD_ROTATIONS
-        and item.offset == 0.0
-        and len(item.coefficients) == 1
-        and item.coefficients[0][1] == 1.0
-        and len(item.instruction.params) == 1
-        and isinstance(item.instruction.params[0], Parameter)
-    )
-
-
 def _rebuild(
     circuit: QuantumCircuit,
     items: list[GateItem],
@@ -162,17 +175,16 @@ def _rebuild(
 ) -> QuantumCircuit:
     """The pruned circuit built in one pass (plain rotations only: no parameter assignment)."""
     out = circuit.copy_empty_like()
-    data = out._data
-    rotations = {
-        item.position: item for item in items if item.parameterized
-    }
+    rotations = {item.position: item for item in items if item.parameterized}
+    instructions: list[CircuitInstruction] = []
     for position, instruction in enumerate(circuit._data):
         item = rotations.get(position)
         if item is None:
-            data.append(instruction)
+            instructions.append(instruction)
         elif position not in removed_positions:
             angle = expressions[item.coefficients[0][0]]
-            data.append(CircuitInstruction.from_standard(
+            instructions.append(CircuitInstruction.from_standard(
                 _STANDARD_ROTATIONS[item.name], instruction.qubits, (angle,)
             ))
+    out._data.extend(instructions)
     return out

@@ -24,6 +24,7 @@ from qsympass.pruning.candidates import (
     enumerate_candidates,
     ground_space,
     ground_state_weight,
+    qubit_pairs,
     reachable_ground_weight,
     select,
     stabilizer_state,
@@ -272,12 +273,12 @@ class SymmetricPruning(TransformationPass):
         if exact:
             start = np.asarray(Statevector(context.state.circuit()).data)
             stabilizer = stabilizer_state(context.state.circuit())
+        pairs = qubit_pairs(items)
         for candidate in candidates:
             if candidate.status != "valid" or not candidate.families:
                 continue
             if ground is None or start is None:
-                if not entangles_coupled_qubits(items, candidate.extra["removed"],
-                                                self.hamiltonian):
+                if not entangles_coupled_qubits(pairs, candidate.removed, self.hamiltonian):
                     candidate.status = "cannot entangle qubits the hamiltonian couples"
                 continue
             if context.body_fixed:
