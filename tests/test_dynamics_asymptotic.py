@@ -1,12 +1,15 @@
-"""Over-parameterized limit: the double-bracket flow, its kernel and its normalisation."""
+"""Over-parameterized dynamics: the double-bracket flow, its kernel, its normalisation, and the
+same flow with a circuit's frozen frame operator."""
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from qiskit.quantum_info import SparsePauliOp
+from qiskit.quantum_info import Pauli, SparsePauliOp
 
 from qsympass.dynamics import (
     DenseSource,
@@ -32,6 +35,11 @@ def _haar_conjugated_z(gamma: float, seed: int) -> np.ndarray:
 
 def _states(seed: int) -> np.ndarray:
     return random_orthonormal_states(4, 4, seed=seed).T
+
+
+def _all_half_paulis(num_qubits: int) -> np.ndarray:
+    labels = ["".join(t) for t in itertools.product("IXYZ", repeat=num_qubits)][1:]
+    return np.array([Pauli(label).to_matrix() / 2 for label in labels])
 
 
 @settings(max_examples=20, deadline=None)
@@ -126,6 +134,49 @@ def test_kernel_scale_matches_the_empirical_kernel_on_average() -> None:
     assert np.linalg.norm(np.mean(differences, axis=0)) / np.mean(norms) < 0.1
 
 
+def test_isotropic_frame_reproduces_the_limit() -> None:
+    # All d² − 1 Pauli generators P/2 once each: F(A) = Σ_a (P_a/2) Tr(P_a A)/2 = (d/4) A = κ A
+    # on traceless A, so the circuit-frame flow is the p → ∞ flow exactly.
+    generators = _all_half_paulis(4)
+    observable, states = _haar_conjugated_z(1.0, 7), _states(8)
+    common = {"learning_rate": 0.05, "num_parameters": DIM**2 - 1, "steps": 30,
+              "kernel_every": 10}
+    limit = integrate_asymptotic_dynamics(observable, states, LABELS, **common)
+    framed = integrate_asymptotic_dynamics(
+        observable, states, LABELS, generators=generators, **common
+    )
+    assert framed.circuit_frame and not limit.circuit_frame
+    np.testing.assert_allclose(framed.residuals, limit.residuals, atol=1e-10)
+    np.testing.assert_allclose(framed.kernels, limit.kernels, atol=1e-10)
+    np.testing.assert_allclose(framed.final_observable, limit.final_observable, atol=1e-10)
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0.5, 3.0))
+def test_circuit_frame_kernel_is_the_empirical_kernel(seed: int, gamma: float) -> None:
+    # With the circuit's own generators at θ_0 the kernel at t = 0 is Σ_l ∂_l ŷ_i ∂_l ŷ_j, and
+    # the flow still keeps M's spectrum.
+    p = 120
+    source = DenseSource(
+        pauli_rotation_ansatz(4, p, seed=seed), SparsePauliOp("IIIZ", gamma),
+        random_orthonormal_states(4, 4, seed=seed + 1),
+    )
+    params = np.random.default_rng(seed).uniform(0, 2 * np.pi, p)
+    outputs, jacobian = source.outputs_and_jacobian(params)
+    observable = source.heisenberg_observable(params)
+    prediction = integrate_asymptotic_dynamics(
+        observable, source.states, LABELS, learning_rate=0.02, num_parameters=p, steps=10,
+        generators=source.input_frame_generators(params),
+    )
+    np.testing.assert_allclose(prediction.kernels[0], jacobian @ jacobian.T, atol=1e-10)
+    np.testing.assert_allclose(prediction.residuals[0], outputs - LABELS, atol=1e-12)
+    np.testing.assert_allclose(
+        np.linalg.eigvalsh(prediction.final_observable), np.linalg.eigvalsh(observable),
+        atol=1e-10,
+    )
+    assert prediction.losses[-1] < prediction.losses[0]
+
+
 def test_kernel_scale_convention() -> None:
     # exp(−iθP/2): Tr(H²) = d/4; exp(−iθG) with Tr(G²) = d: DESIGN's η' = η p d / (d² − 1).
     assert asymptotic_kernel_scale(1000, 16) == pytest.approx(1000 * 4 / 255)
@@ -147,6 +198,16 @@ def test_bad_input_is_rejected() -> None:
         integrate_asymptotic_dynamics(
             _haar_conjugated_z(1.0, 0), states, LABELS[:2],
             learning_rate=0.1, num_parameters=10, steps=1,
+        )
+    with pytest.raises(ValueError, match="generators must have shape"):
+        integrate_asymptotic_dynamics(
+            _haar_conjugated_z(1.0, 0), states, LABELS,
+            learning_rate=0.1, num_parameters=10, steps=1, generators=_all_half_paulis(4),
+        )
+    with pytest.raises(ValueError, match="generators are not Hermitian"):
+        integrate_asymptotic_dynamics(
+            _haar_conjugated_z(1.0, 0), states, LABELS, learning_rate=0.1,
+            num_parameters=1, steps=1, generators=np.triu(np.ones((1, DIM, DIM))),
         )
     with pytest.raises(ValueError, match="normalised"):
         integrate_asymptotic_dynamics(

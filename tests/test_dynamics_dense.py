@@ -85,6 +85,32 @@ def test_jacobian_matches_finite_differences(seed: int) -> None:
         np.testing.assert_allclose(jacobian[:, j], (plus - minus) / (2 * step), atol=1e-8)
 
 
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10_000))
+def test_input_frame_generators_give_the_heisenberg_derivative(seed: int) -> None:
+    # ∂_j(U†MU) = i[Ĥ_j, U†MU] for every M: with fixed gates, tied and affine angles, and
+    # generators that do not square to the identity.
+    circuit = _random_circuit(seed)
+    model = dense_rotation_circuit(circuit)
+    values = np.random.default_rng(seed + 2).uniform(-np.pi, np.pi, circuit.num_parameters)
+    observable = SparsePauliOp(["ZXI", "IYY", "XII"], [0.3, 1.2, -0.8]).to_matrix()
+    generators = model.input_frame_generators(values)
+    assert generators.shape == (circuit.num_parameters, 8, 8)
+    np.testing.assert_allclose(generators, generators.conj().transpose(0, 2, 1), atol=1e-12)
+
+    def heisenberg(params: np.ndarray) -> np.ndarray:
+        unitary = model.unitary(params)
+        return unitary.conj().T @ observable @ unitary
+
+    current, step = heisenberg(values), 1e-6
+    for j in range(circuit.num_parameters):
+        shift = np.zeros_like(values)
+        shift[j] = step
+        numeric = (heisenberg(values + shift) - heisenberg(values - shift)) / (2 * step)
+        commutator = 1j * (generators[j] @ current - current @ generators[j])
+        np.testing.assert_allclose(commutator, numeric, atol=1e-8)
+
+
 def test_non_affine_angle_is_rejected() -> None:
     theta = Parameter("θ")
     circuit = QuantumCircuit(1)

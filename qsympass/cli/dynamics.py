@@ -71,5 +71,8 @@ def _summary(result: ConvergenceExperiment) -> dict[str, Any]:
         "final_loss": result.final_loss,
         "frozen_kernel_loss": result.frozen_final_loss,
         "asymptotic_loss": result.asymptotic_final_loss,
+        "late_window": list(report.window),
+        "asymptotic_late_factor": result.asymptotic_late_factor,
+        "circuit_frame_late_factor": result.circuit_frame_late_factor,
         "labels_at_spectrum_edge": result.spectrum_edge.sublinear_expected,
     }

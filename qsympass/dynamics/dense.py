@@ -170,6 +170,33 @@ class DenseRotationCircuit:
         np.add.at(jacobian, self.parameter_index, self.coefficients[:, None] * occurrence_grads)
         return outputs, jacobian.T
 
+    def input_frame_generators(self, params: np.ndarray) -> np.ndarray:
+        """Generators ``Ĥ_j`` of the parameters seen from the input, ``∂_j(U†MU) = i[Ĥ_j, U†MU]``.
+
+        ``Ĥ_j = Σ_{k: j(k) = j} c_k V_k† (G_k / 2) V_k`` with ``V_k`` the circuit up to and
+        including rotation k; they do not depend on M.
+
+        Args:
+            params: Parameter vector, shape (p,).
+
+        Returns:
+            Hermitian generators, shape (p, d, d).
+        """
+        params = self._check_params(params)
+        rotations = self.rotations(params)
+        frames = np.empty(self.generators.shape, dtype=complex)
+        frame = np.eye(self.dim, dtype=complex)
+        for k in range(self.num_rotations):
+            if self.fixed[k] is not None:
+                frame = self.fixed[k] @ frame
+            frame = rotations[k] @ frame
+            frames[k] = frame
+        half = 0.5 * self.coefficients[:, None, None] * self.generators
+        per_rotation = frames.conj().transpose(0, 2, 1) @ half @ frames
+        out = np.zeros((self.num_parameters, self.dim, self.dim), dtype=complex)
+        np.add.at(out, self.parameter_index, per_rotation)
+        return out
+
     def _check_params(self, params: np.ndarray) -> np.ndarray:
         return as_parameter_vector(params, self.num_parameters)
 

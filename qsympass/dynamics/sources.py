@@ -141,6 +141,13 @@ class DenseSource:
         unitary = self.model.unitary(np.asarray(params, dtype=float))
         return unitary.conj().T @ self._observable_matrix @ unitary
 
+    def input_frame_generators(self, params: np.ndarray) -> np.ndarray:
+        """Generators ``Ĥ_j`` with ``∂_j(U†MU) = i[Ĥ_j, U†MU]``, shape (p, d, d).
+
+        See :meth:`~qsympass.dynamics.dense.DenseRotationCircuit.input_frame_generators`.
+        """
+        return self.model.input_frame_generators(np.asarray(params, dtype=float))
+
     def outputs_and_jacobian(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(ŷ, J)`` of shapes (m,) and (m, p) (see :class:`GradientSource`)."""
         return self.model.outputs_and_jacobian(params, self._observable_matrix, self.states)
