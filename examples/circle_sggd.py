@@ -31,7 +31,10 @@ def main(path: str = "circle_sggd.png") -> None:
     result = run_circle(config, seeds=range(5))
     print(result.table())
     num_qubits = circle_num_qubits(config.scales)
-    model = HeisenbergModel(circle_ansatz(config.layers, num_qubits), circle_observable(num_qubits))
+    model = HeisenbergModel(
+        circle_ansatz(config.layers, num_qubits),
+        circle_observable(num_qubits, config.observable_scale),
+    )
     grid = np.linspace(-1, 1, 121)
     xs, ys = np.meshgrid(grid, grid)
     grid_features = circle_features(np.stack([xs.ravel(), ys.ravel()], axis=1), config.scales)
