@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from qsympass.dynamics.monitor import load_series, series_state
+
 __all__ = ["GroundStateMonitor", "normalized_kernel"]
 
 #: How far below ``E0`` a loss may lie (rounding) before ``E0`` is taken to be wrong.
@@ -91,11 +93,9 @@ class GroundStateMonitor:
 
     def state_dict(self) -> dict[str, Any]:
         """Everything recorded so far, for checkpoints."""
-        return {
-            "steps": list(self._steps),
-            "kernels": list(self._kernels),
-            "residuals": list(self._residuals),
-        }
+        return series_state(
+            {"steps": self._steps, "kernels": self._kernels, "residuals": self._residuals}
+        )
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore what :meth:`state_dict` saved.
@@ -103,15 +103,15 @@ class GroundStateMonitor:
         Raises:
             ValueError: If the state is malformed.
         """
-        try:
-            steps = [int(s) for s in state["steps"]]
-            kernels = [float(k) for k in state["kernels"]]
-            residuals = [float(r) for r in state["residuals"]]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"malformed GroundStateMonitor state: {exc}") from exc
-        if not len(steps) == len(kernels) == len(residuals):
-            raise ValueError("malformed GroundStateMonitor state: lengths do not match")
-        self._steps, self._kernels, self._residuals = steps, kernels, residuals
+        series = load_series(
+            state,
+            {"steps": int, "kernels": float, "residuals": float},
+            aligned=(("steps", "kernels", "residuals"),),
+            owner="GroundStateMonitor",
+        )
+        self._steps, self._kernels, self._residuals = (
+            series["steps"], series["kernels"], series["residuals"]
+        )
 
     # -- results -----------------------------------------------------------------------------
     @property

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -85,13 +85,13 @@ class TrainingMonitor:
 
     def state_dict(self) -> dict[str, Any]:
         """Everything recorded so far (JSON types and arrays), for checkpoints."""
-        return {
-            "steps": list(self._steps),
-            "losses": list(self._losses),
-            "kernel_steps": list(self._kernel_steps),
-            "kernels": np.array(self._kernels).tolist(),
-            "residuals": np.array(self._residuals).tolist(),
-        }
+        return series_state({
+            "steps": self._steps,
+            "losses": self._losses,
+            "kernel_steps": self._kernel_steps,
+            "kernels": self._kernels,
+            "residuals": self._residuals,
+        })
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore what :meth:`state_dict` saved.
@@ -99,18 +99,21 @@ class TrainingMonitor:
         Raises:
             ValueError: If the state is malformed.
         """
-        try:
-            steps = [int(s) for s in state["steps"]]
-            losses = [float(v) for v in state["losses"]]
-            kernel_steps = [int(s) for s in state["kernel_steps"]]
-            kernels = [np.asarray(k, dtype=float) for k in state["kernels"]]
-            residuals = [np.asarray(r, dtype=float) for r in state["residuals"]]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"malformed TrainingMonitor state: {exc}") from exc
-        if len(steps) != len(losses) or not (len(kernel_steps) == len(kernels) == len(residuals)):
-            raise ValueError("malformed TrainingMonitor state: lengths do not match")
-        self._steps, self._losses = steps, losses
-        self._kernel_steps, self._kernels, self._residuals = kernel_steps, kernels, residuals
+        series = load_series(
+            state,
+            {
+                "steps": int,
+                "losses": float,
+                "kernel_steps": int,
+                "kernels": _float_array,
+                "residuals": _float_array,
+            },
+            aligned=(("steps", "losses"), ("kernel_steps", "kernels", "residuals")),
+            owner="TrainingMonitor",
+        )
+        self._steps, self._losses = series["steps"], series["losses"]
+        self._kernel_steps = series["kernel_steps"]
+        self._kernels, self._residuals = series["kernels"], series["residuals"]
 
     # -- results -----------------------------------------------------------------------------
     @property
@@ -174,3 +177,51 @@ class TrainingMonitor:
     def convergence(self, **kwargs: Any) -> ConvergenceReport:
         """:func:`~qsympass.dynamics.convergence.classify_convergence` of the recorded losses."""
         return classify_convergence(self.losses, self.steps, **kwargs)
+
+
+# -- checkpoints of recorded series (shared with GroundStateMonitor) ---------------------------
+def series_state(series: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
+    """The checkpoint form of recorded series: numbers and arrays as (nested) JSON lists.
+
+    Args:
+        series: Checkpoint key → the values recorded so far (numbers or equally shaped arrays).
+
+    Returns:
+        Key → ``np.array(values).tolist()``, a fresh list of Python numbers.
+    """
+    return {key: np.array(values).tolist() for key, values in series.items()}
+
+
+def load_series(
+    state: Mapping[str, Any],
+    converters: Mapping[str, Callable[[Any], Any]],
+    *,
+    aligned: Sequence[Sequence[str]],
+    owner: str,
+) -> dict[str, list[Any]]:
+    """Read back what :func:`series_state` saved, entry by entry.
+
+    Args:
+        state: The saved state.
+        converters: Checkpoint key → the conversion of one saved entry (e.g. ``int``).
+        aligned: Groups of keys whose series were recorded together and must be equally long.
+        owner: The monitor's class name, for error messages.
+
+    Returns:
+        Key → the converted entries.
+
+    Raises:
+        ValueError: If a key is missing, an entry does not convert, or an aligned group's
+            series differ in length.
+    """
+    try:
+        series = {key: [convert(v) for v in state[key]] for key, convert in converters.items()}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"malformed {owner} state: {exc}") from exc
+    if any(len({len(series[key]) for key in group}) > 1 for group in aligned):
+        raise ValueError(f"malformed {owner} state: lengths do not match")
+    return series
+
+
+def _float_array(entry: Any) -> np.ndarray:
+    return np.asarray(entry, dtype=float)

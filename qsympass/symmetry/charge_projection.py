@@ -13,9 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from qsympass.symmetry.charges import ChargeTerm
 from qsympass.symmetry.pauli_actions import PauliDict, SparsePauli
-
-ChargeTerm = tuple[int, str, float]
 
 # Letter relabelling into the frame where the charge letter acts as Z (cyclic, so it preserves
 # the Pauli algebra), and back.

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 from qiskit.quantum_info import PauliList, SparsePauliOp
 
+from qsympass.symmetry.pauli_actions import pauli_dict
+
+#: One term ``(qubit, letter, coefficient)`` of a one-body charge ``Q = Σ_i c_i P_i``.
+ChargeTerm = tuple[int, str, float]
+
 #: Letters of the total-spin components, in the order of ``collective_charges``.
 SPIN_LETTERS = ("X", "Y", "Z")
 
@@ -127,6 +132,42 @@ def collective_charges(num_qubits: int) -> tuple[SparsePauliOp, SparsePauliOp, S
     """
     x, y, z = (0.5 * total_charge(letter, num_qubits) for letter in SPIN_LETTERS)
     return x, y, z
+
+
+def one_body_terms(charge: SparsePauliOp) -> tuple[ChargeTerm, ...]:
+    """The ``(qubit, letter, coefficient)`` terms of a U(1) charge, sorted by qubit.
+
+    Args:
+        charge: ``Q = Σ_i c_i P_i`` with one single-qubit Pauli ``P_i`` per qubit and real
+            ``c_i``; identity terms and negligible coefficients are dropped.
+
+    Returns:
+        One term per qubit the charge acts on.
+
+    Raises:
+        ValueError: If ``charge`` is not a ``SparsePauliOp``, has a complex coefficient, a
+            multi-qubit term or two letters on one qubit, or acts trivially.
+    """
+    if not isinstance(charge, SparsePauliOp):
+        raise ValueError(f"a U(1) charge must be a SparsePauliOp, got {type(charge).__name__}")
+    terms: dict[int, tuple[str, float]] = {}
+    for key, coeff in pauli_dict(charge.simplify()).items():
+        if abs(coeff.imag) > 1e-12:
+            raise ValueError(f"the U(1) charge has a complex coefficient {coeff} on {key}")
+        if len(key) == 0 or abs(coeff) <= 1e-12:
+            continue
+        if len(key) > 1:
+            raise ValueError(
+                f"the U(1) charge must be a sum of single-qubit Paulis; term {key} acts on "
+                f"{len(key)} qubits"
+            )
+        (qubit, letter), = key
+        if qubit in terms:
+            raise ValueError(f"the U(1) charge has two Pauli letters on qubit {qubit}")
+        terms[qubit] = (letter, coeff.real)
+    if not terms:
+        raise ValueError("the U(1) charge acts trivially (no single-qubit Pauli terms)")
+    return tuple((q, letter, c) for q, (letter, c) in sorted(terms.items()))
 
 
 @dataclass(frozen=True)

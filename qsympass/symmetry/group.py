@@ -4,50 +4,56 @@ A :class:`SymmetryGroup` acts on ``n``-qubit operators by ``A -> V A V†`` (``A
 reversal). Finite groups are held by Clifford generators with a fast letter-wise action for
 permutations and Pauli strings (see :mod:`qsympass.symmetry.pauli_actions`); continuous groups by
 their Lie generators. Nothing here builds a ``2^n`` matrix except :meth:`SymmetryGroup.to_matrices`
-and the dense fallback of :meth:`SymmetryGroup.act` for general small circuits.
+and the dense fallback of :meth:`SymmetryGroup.act` for general small circuits
+(:mod:`qsympass.symmetry.circuit_action`). Enumerating and sampling elements lives in
+:mod:`qsympass.symmetry.elements`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 from qiskit import QuantumCircuit
-from qiskit.circuit.library import PauliGate, PermutationGate, UnitaryGate
 from qiskit.exceptions import QiskitError
-from qiskit.quantum_info import Clifford, Operator, Pauli, PauliList, SparsePauliOp
-from scipy.stats import unitary_group
+from qiskit.quantum_info import Clifford, Pauli, PauliList, SparsePauliOp
 
 from qsympass.symmetry import gf2
+from qsympass.symmetry.charges import ChargeTerm, one_body_terms
+from qsympass.symmetry.circuit_action import DENSE_LIMIT, act_with_circuit
+from qsympass.symmetry.elements import (
+    clifford_closure,
+    collective_circuit,
+    pauli_elements,
+    permutation_circuit,
+    permutation_elements,
+    permutation_group,
+    random_pauli_circuit,
+    random_permutation,
+    u1_angle,
+    u1_circuit,
+)
 from qsympass.symmetry.pauli_actions import (
     PauliAction,
-    PauliDict,
-    SparsePauli,
+    apply_action,
     clifford_action,
+    coefficient_distance,
     pauli_clifford,
     pauli_dict,
     pauli_string_action,
     permutation_action,
     permutation_clifford,
+    sparse_from_pauli,
     to_sparse_pauli_op,
 )
+from qsympass.symmetry.time_reversal import conjugate_terms
 
 KINDS = ("permutation", "pauli", "clifford", "u1", "su2", "time_reversal", "product")
 _FINITE_UNITARY_KINDS = ("permutation", "pauli", "clifford")
 _CLOSURE_LIMIT = 100_000
-_DENSE_LIMIT = 10
-_LETTER_INDEX = {"X": 0, "Y": 1, "Z": 2}
-_SINGLE_QUBIT_PAULIS = (
-    np.array([[0, 1], [1, 0]], dtype=complex),
-    np.array([[0, -1j], [1j, 0]], dtype=complex),
-    np.array([[1, 0], [0, -1]], dtype=complex),
-)
-
-ChargeTerm = tuple[int, str, float]
 
 
 class SymmetryGroup:
@@ -172,7 +178,7 @@ class SymmetryGroup:
                 f"Pauli generators act on {plist.num_qubits} qubits but num_qubits={width}"
             )
         plist = PauliList.from_symplectic(plist.z, plist.x)  # drop phases
-        maps = [dict(_sparse(pauli)) for pauli in plist]
+        maps = [dict(sparse_from_pauli(pauli)[0]) for pauli in plist]
         rank = gf2.rank(np.hstack([plist.x, plist.z])) if len(plist) else 0
         labels_text = ", ".join(pauli.to_label() for pauli in plist) or "identity"
         return cls(
@@ -235,7 +241,7 @@ class SymmetryGroup:
             ValueError: ``Q`` has a multi-qubit term, two letters on one qubit, complex
                 coefficients, or acts trivially.
         """
-        terms = _charge_terms(charge)
+        terms = one_body_terms(charge)
         label = " + ".join(f"{c:g}·{letter}{q}" for q, letter, c in terms)
         return cls(
             "u1",
@@ -365,7 +371,7 @@ class SymmetryGroup:
             return tuple(permutation_clifford(perm) for perm in self._permutations)
         if self._pauli_generators is not None:
             return tuple(
-                pauli_clifford(dict(_sparse(pauli)), self._num_qubits)
+                pauli_clifford(dict(sparse_from_pauli(pauli)[0]), self._num_qubits)
                 for pauli in self._pauli_generators
             )
         return ()
@@ -454,9 +460,10 @@ class SymmetryGroup:
                 f"{self.name} has {self.order} elements, more than max_elements={max_elements}"
             )
         if self._kind == "permutation":
-            return self._permutation_elements()
+            return permutation_elements(self._sympy_group(), self._num_qubits)
         if self._kind == "pauli":
-            return self._pauli_elements()
+            assert self._pauli_generators is not None
+            return pauli_elements(self._pauli_generators, self._num_qubits)
         elements = [Clifford(QuantumCircuit(self._num_qubits))]
         for factor in self._factors:
             elements = [e.compose(f) for e in elements for f in factor.elements(max_elements)]
@@ -468,9 +475,9 @@ class SymmetryGroup:
         Raises:
             ValueError: the group is not finite unitary or ``n`` is above 10.
         """
-        if self._num_qubits > _DENSE_LIMIT:
+        if self._num_qubits > DENSE_LIMIT:
             raise ValueError(
-                f"to_matrices is for at most {_DENSE_LIMIT} qubits, got {self._num_qubits}"
+                f"to_matrices is for at most {DENSE_LIMIT} qubits, got {self._num_qubits}"
             )
         return np.array([element.to_matrix() for element in self.elements()])
 
@@ -502,15 +509,15 @@ class SymmetryGroup:
                     f"generator index {element} out of range; {self.name} has "
                     f"{len(actions)} Clifford generators"
                 )
-            return to_sparse_pauli_op(_apply_action(terms, actions[int(element)]),
+            return to_sparse_pauli_op(apply_action(terms, actions[int(element)]),
                                       self._num_qubits)
         if isinstance(element, Clifford):
             _check_element_width(element.num_qubits, self._num_qubits)
-            return to_sparse_pauli_op(_apply_action(terms, clifford_action(element)),
+            return to_sparse_pauli_op(apply_action(terms, clifford_action(element)),
                                       self._num_qubits)
         if isinstance(element, QuantumCircuit):
             _check_element_width(element.num_qubits, self._num_qubits)
-            return _act_circuit(op, terms, element)
+            return act_with_circuit(op, terms, element)
         raise ValueError(f"cannot act with an element of type {type(element).__name__}")
 
     def sample(self, rng: np.random.Generator) -> QuantumCircuit:
@@ -534,19 +541,16 @@ class SymmetryGroup:
                 circuit.compose(factor.sample(rng), inplace=True)
             return circuit
         if self._kind == "permutation":
-            return _permutation_circuit(self._random_permutation(rng))
+            return permutation_circuit(random_permutation(self._sympy_group(), rng))
         if self._kind == "pauli":
-            return self._random_pauli_circuit(rng)
+            assert self._pauli_generators is not None
+            return random_pauli_circuit(self._pauli_generators, n, rng)
         if self._kind == "clifford":
             elements = self._clifford_closure(_CLOSURE_LIMIT)
             return elements[int(rng.integers(len(elements)))].to_circuit()
         if self._kind == "u1":
-            return _u1_circuit(self._charge_terms, _u1_angle(self._charge_terms, rng), n)
-        unitary = unitary_group.rvs(2, random_state=rng)
-        circuit = QuantumCircuit(n)
-        for qubit in range(n):
-            circuit.append(UnitaryGate(unitary), [qubit])
-        return circuit
+            return u1_circuit(self._charge_terms, u1_angle(self._charge_terms, rng), n)
+        return collective_circuit(n, rng)
 
     def check_invariant(self, op: SparsePauliOp, name: str = "operator") -> None:
         """Checks that every generator maps ``op`` onto itself.
@@ -564,7 +568,7 @@ class SymmetryGroup:
         atol = 1e-9 * max(scale, 1.0)
         for factor in self.factors:
             for index, action in enumerate(factor.generator_actions):
-                if _distance(_apply_action(terms, action), terms) > atol:
+                if coefficient_distance(apply_action(terms, action), terms) > atol:
                     raise ValueError(
                         f"{factor._describe_generator(index)} does not map the {name} onto itself"
                     )
@@ -572,10 +576,9 @@ class SymmetryGroup:
                 commutator = (generator @ op - op @ generator).simplify(atol=atol)
                 if np.max(np.abs(commutator.coeffs)) > atol:
                     raise ValueError(f"{label} does not map the {name} onto itself")
-            if factor._kind == "time_reversal":
-                conjugate = {key: _conjugate_coeff(key, c) for key, c in terms.items()}
-                if _distance(conjugate, terms) > atol:
-                    raise ValueError(f"time reversal does not map the {name} onto itself")
+            if (factor._kind == "time_reversal"
+                    and coefficient_distance(conjugate_terms(terms), terms) > atol):
+                raise ValueError(f"time reversal does not map the {name} onto itself")
 
     # ----------------------------------------------------------------- internals
 
@@ -604,77 +607,13 @@ class SymmetryGroup:
         return [f"collective spin S_{axis}" for axis in "xyz"][: len(self._lie)]
 
     def _sympy_group(self) -> Any:
-        from sympy.combinatorics import Permutation, PermutationGroup
-
-        perms = self._permutations or ((*range(self._num_qubits),),)
-        return PermutationGroup([Permutation(list(p)) for p in perms])
-
-    def _random_permutation(self, rng: np.random.Generator) -> tuple[int, ...]:
-        group = self._sympy_group()
-        rank = _random_below(rng, int(group.order()))
-        return tuple(int(x) for x in group.coset_unrank(rank, af=True))
-
-    def _permutation_elements(self) -> list[Clifford]:
-        group = self._sympy_group()
-        identity = tuple(range(self._num_qubits))
-        perms = sorted(
-            (tuple(int(x) for x in g.array_form) for g in group.generate()),
-            key=lambda p: (p != identity, p),
-        )
-        return [permutation_clifford(perm) for perm in perms]
-
-    def _pauli_elements(self) -> list[Clifford]:
-        assert self._pauli_generators is not None
-        basis = _gf2_basis(self._pauli_generators)
-        elements = []
-        for mask in range(2 ** len(basis)):
-            x = np.zeros(self._num_qubits, dtype=bool)
-            z = np.zeros(self._num_qubits, dtype=bool)
-            for bit, pauli in enumerate(basis):
-                if mask >> bit & 1:
-                    x ^= pauli.x
-                    z ^= pauli.z
-            elements.append(Clifford(Pauli((z, x)).to_instruction()))
-        return elements
-
-    def _random_pauli_circuit(self, rng: np.random.Generator) -> QuantumCircuit:
-        assert self._pauli_generators is not None
-        x = np.zeros(self._num_qubits, dtype=bool)
-        z = np.zeros(self._num_qubits, dtype=bool)
-        for pauli in self._pauli_generators:
-            if rng.integers(2):
-                x ^= pauli.x
-                z ^= pauli.z
-        circuit = QuantumCircuit(self._num_qubits)
-        circuit.append(PauliGate(Pauli((z, x)).to_label()), range(self._num_qubits))
-        return circuit
+        return permutation_group(self._permutations or (), self._num_qubits)
 
     def _clifford_closure(self, limit: int) -> list[Clifford]:
         cache = getattr(self, "_closure_cache", None)
         if cache is not None:
             return list(cache)
-        identity = Clifford(QuantumCircuit(self._num_qubits))
-        seen = {identity.tableau.tobytes()}
-        elements = [identity]
-        frontier = [identity]
-        generators = self.clifford_generators
-        while frontier:
-            next_frontier = []
-            for element in frontier:
-                for generator in generators:
-                    product = element.compose(generator)
-                    key = product.tableau.tobytes()
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    elements.append(product)
-                    next_frontier.append(product)
-                    if len(elements) > limit:
-                        raise ValueError(
-                            f"the closure of {self.name} exceeded {limit} elements; the group "
-                            "is too large to enumerate"
-                        )
-            frontier = next_frontier
+        elements = clifford_closure(self.clifford_generators, self._num_qubits, limit, self.name)
         self._closure_cache = tuple(elements)
         return elements
 
@@ -734,203 +673,6 @@ def _as_clifford(generator: QuantumCircuit | Clifford, index: int) -> Clifford:
     raise ValueError(
         f"generator {index} is a {type(generator).__name__}, not a Clifford or QuantumCircuit"
     )
-
-
-def _charge_terms(charge: SparsePauliOp) -> tuple[ChargeTerm, ...]:
-    if not isinstance(charge, SparsePauliOp):
-        raise ValueError(f"a U(1) charge must be a SparsePauliOp, got {type(charge).__name__}")
-    terms: dict[int, tuple[str, float]] = {}
-    for key, coeff in pauli_dict(charge.simplify()).items():
-        if abs(coeff.imag) > 1e-12:
-            raise ValueError(f"the U(1) charge has a complex coefficient {coeff} on {key}")
-        if len(key) == 0 or abs(coeff) <= 1e-12:
-            continue
-        if len(key) > 1:
-            raise ValueError(
-                f"the U(1) charge must be a sum of single-qubit Paulis; term {key} acts on "
-                f"{len(key)} qubits"
-            )
-        (qubit, letter), = key
-        if qubit in terms:
-            raise ValueError(f"the U(1) charge has two Pauli letters on qubit {qubit}")
-        terms[qubit] = (letter, coeff.real)
-    if not terms:
-        raise ValueError("the U(1) charge acts trivially (no single-qubit Pauli terms)")
-    return tuple((q, letter, c) for q, (letter, c) in sorted(terms.items()))
-
-
-# --------------------------------------------------------------------- algebra helpers
-
-
-def _sparse(pauli: Pauli) -> SparsePauli:
-    support = np.flatnonzero(pauli.x | pauli.z)
-    return tuple(
-        (int(q), "Y" if pauli.x[q] and pauli.z[q] else ("X" if pauli.x[q] else "Z"))
-        for q in support
-    )
-
-
-def _gf2_row_reduce(matrix: np.ndarray) -> list[int]:
-    """Indices of rows forming a basis of the row space over GF(2)."""
-    pivots: list[tuple[int, np.ndarray]] = []
-    kept = []
-    for index, row in enumerate(matrix.astype(bool)):
-        reduced = row.copy()
-        for column, pivot_row in pivots:
-            if reduced[column]:
-                reduced ^= pivot_row
-        nonzero = np.flatnonzero(reduced)
-        if nonzero.size:
-            pivots.append((int(nonzero[0]), reduced))
-            kept.append(index)
-    return kept
-
-
-def _gf2_basis(paulis: PauliList) -> list[Pauli]:
-    rows = _gf2_row_reduce(np.hstack([paulis.x, paulis.z]))
-    return [paulis[i] for i in rows]
-
-
-def _random_below(rng: np.random.Generator, bound: int) -> int:
-    """A uniform integer in ``[0, bound)`` for arbitrarily large ``bound``."""
-    if bound < 2**62:
-        return int(rng.integers(bound))
-    bits = bound.bit_length()
-    while True:
-        value = int.from_bytes(rng.bytes((bits + 7) // 8), "little") >> (8 * ((bits + 7) // 8)
-                                                                          - bits)
-        if value < bound:
-            return value
-
-
-def _apply_action(terms: PauliDict, action: PauliAction) -> PauliDict:
-    image: PauliDict = {}
-    for key, coeff in terms.items():
-        new_key, sign = action.apply(key)
-        image[new_key] = image.get(new_key, 0j) + sign * coeff
-    return image
-
-
-def _distance(left: PauliDict, right: PauliDict) -> float:
-    keys = set(left) | set(right)
-    return math.sqrt(sum(abs(left.get(k, 0j) - right.get(k, 0j)) ** 2 for k in keys))
-
-
-def _conjugate_coeff(key: SparsePauli, coeff: complex) -> complex:
-    num_y = sum(1 for _, letter in key if letter == "Y")
-    return coeff.conjugate() * (-1) ** num_y
-
-
-def _permutation_circuit(perm: Sequence[int]) -> QuantumCircuit:
-    """A circuit ``V`` with ``V Z_i V† = Z_perm[i]``."""
-    pattern = [0] * len(perm)
-    for source, target in enumerate(perm):
-        pattern[target] = source
-    circuit = QuantumCircuit(len(perm))
-    circuit.append(PermutationGate(pattern), range(len(perm)))
-    return circuit
-
-
-def _u1_angle(terms: Sequence[ChargeTerm], rng: np.random.Generator) -> float:
-    """A uniform angle on the closure of ``{exp(-iφQ)}``.
-
-    When all coefficients are rational multiples of one unit ``u`` the action is periodic with
-    period ``π/u`` and the angle is exactly uniform. Otherwise the closure is a torus and ``φ``
-    is drawn from a long window, which is uniform on the torus only approximately.
-    """
-    coeffs = [abs(c) for _, _, c in terms]
-    unit = _common_unit(coeffs)
-    if unit is not None:
-        return float(rng.uniform(0.0, math.pi / unit))
-    return float(rng.uniform(0.0, 1e6 * math.pi / min(coeffs)))
-
-
-def _common_unit(coeffs: Sequence[float]) -> float | None:
-    base = coeffs[0]
-    ratios = [Fraction(c / base).limit_denominator(1000) for c in coeffs]
-    if any(abs(float(r) * base - c) > 1e-9 * max(coeffs) for r, c in zip(ratios, coeffs,
-                                                                          strict=True)):
-        return None
-    denominator = math.lcm(*(r.denominator for r in ratios))
-    numerator = math.gcd(*(int(r * denominator) for r in ratios))
-    return base * numerator / denominator
-
-
-def _u1_circuit(terms: Sequence[ChargeTerm], angle: float, num_qubits: int) -> QuantumCircuit:
-    """``exp(-i angle Q)`` as one-qubit rotations (global phase ignored)."""
-    circuit = QuantumCircuit(num_qubits)
-    rotations = {"X": circuit.rx, "Y": circuit.ry, "Z": circuit.rz}
-    for qubit, letter, coeff in terms:
-        rotations[letter](2.0 * angle * coeff, qubit)
-    return circuit
-
-
-def _act_circuit(op: SparsePauliOp, terms: PauliDict, circuit: QuantumCircuit) -> SparsePauliOp:
-    n = circuit.num_qubits
-    local = _local_unitaries(circuit)
-    if local is not None:
-        return to_sparse_pauli_op(_apply_local_unitaries(terms, local), n)
-    try:
-        cliff = Clifford(circuit)
-    except (QiskitError, TypeError):
-        cliff = None
-    if cliff is not None:
-        return to_sparse_pauli_op(_apply_action(terms, clifford_action(cliff)), n)
-    if n > _DENSE_LIMIT:
-        raise ValueError(
-            f"cannot act with a non-Clifford, non-local circuit on {n} > {_DENSE_LIMIT} qubits"
-        )
-    unitary = Operator(circuit).data
-    return SparsePauliOp.from_operator(unitary @ op.to_matrix() @ unitary.conj().T).simplify()
-
-
-def _local_unitaries(circuit: QuantumCircuit) -> dict[int, np.ndarray] | None:
-    """Per-qubit 2x2 unitaries when the circuit has only one-qubit gates, else ``None``."""
-    unitaries: dict[int, np.ndarray] = {}
-    for instruction in circuit.data:
-        operation = instruction.operation
-        if operation.name == "barrier":
-            continue
-        if len(instruction.qubits) != 1 or instruction.clbits or not hasattr(
-            operation, "to_matrix"
-        ):
-            return None
-        qubit = circuit.find_bit(instruction.qubits[0]).index
-        matrix = np.asarray(operation.to_matrix(), dtype=complex)
-        unitaries[qubit] = matrix @ unitaries.get(qubit, np.eye(2, dtype=complex))
-    return unitaries
-
-
-def _adjoint_rotation(unitary: np.ndarray) -> np.ndarray:
-    """``R[a, b]`` with ``U σ_a U† = Σ_b R[a, b] σ_b``."""
-    rotation = np.empty((3, 3))
-    for a, sigma_a in enumerate(_SINGLE_QUBIT_PAULIS):
-        image = unitary @ sigma_a @ unitary.conj().T
-        for b, sigma_b in enumerate(_SINGLE_QUBIT_PAULIS):
-            rotation[a, b] = 0.5 * np.trace(sigma_b @ image).real
-    return rotation
-
-
-def _apply_local_unitaries(terms: PauliDict, unitaries: dict[int, np.ndarray]) -> PauliDict:
-    rotations = {q: _adjoint_rotation(u) for q, u in unitaries.items()}
-    image: PauliDict = {}
-    for key, coeff in terms.items():
-        partial: PauliDict = {(): coeff}
-        for qubit, letter in key:
-            rotation = rotations.get(qubit)
-            if rotation is None:
-                partial = {(*k, (qubit, letter)): c for k, c in partial.items()}
-                continue
-            row = rotation[_LETTER_INDEX[letter]]
-            partial = {
-                (*k, (qubit, new)): c * row[b]
-                for k, c in partial.items()
-                for b, new in enumerate("XYZ")
-                if abs(row[b]) > 1e-15
-            }
-        for k, c in partial.items():
-            image[k] = image.get(k, 0j) + c
-    return image
 
 
 __all__ = ["SymmetryGroup", "check_operator"]

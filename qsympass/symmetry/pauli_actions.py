@@ -10,6 +10,7 @@ falls back to :meth:`qiskit.quantum_info.Pauli.evolve`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -222,6 +223,38 @@ def clifford_action(clifford: Clifford) -> PauliAction:
     if not maps and not identity:
         return PermutationAction(targets)
     return MonomialAction(targets=None if identity else targets, letter_maps=maps)
+
+
+def apply_action(terms: PauliDict, action: PauliAction) -> PauliDict:
+    """Conjugates a Pauli sum by the Clifford of ``action``, string by string.
+
+    Args:
+        terms: sparse Pauli strings and their coefficients.
+        action: the conjugation action of one Clifford.
+
+    Returns:
+        The image ``V (Σ c_P P) V†``; strings that land on the same image are summed.
+    """
+    image: PauliDict = {}
+    for key, coeff in terms.items():
+        new_key, sign = action.apply(key)
+        image[new_key] = image.get(new_key, 0j) + sign * coeff
+    return image
+
+
+def coefficient_distance(left: Mapping[SparsePauli, complex],
+                         right: Mapping[SparsePauli, complex]) -> float:
+    """The Euclidean distance between the coefficient vectors of two Pauli sums.
+
+    Args:
+        left: sparse Pauli strings and their coefficients.
+        right: the same for the other sum; a string missing from one side counts as zero.
+
+    Returns:
+        ``sqrt(Σ_P |left_P − right_P|²)``.
+    """
+    keys = set(left) | set(right)
+    return math.sqrt(sum(abs(left.get(k, 0j) - right.get(k, 0j)) ** 2 for k in keys))
 
 
 def permutation_clifford(perm: Sequence[int]) -> Clifford:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from qiskit.quantum_info import SparsePauliOp
 
+from qsympass.symmetry.pauli_actions import PauliDict, SparsePauli
+
 
 def is_real_operator(op: SparsePauliOp, atol: float = 1e-10) -> bool:
     """Whether ``op`` equals its complex conjugate in the computational basis (``K op K = op``).
@@ -27,3 +29,23 @@ def is_real_operator(op: SparsePauliOp, atol: float = 1e-10) -> bool:
     offending = np.where(num_y % 2 == 0, coeffs.imag, coeffs.real)
     scale = float(np.max(np.abs(coeffs))) if coeffs.size else 0.0
     return bool(np.all(np.abs(offending) <= atol * (scale or 1.0)))
+
+
+def conjugate_terms(terms: PauliDict) -> PauliDict:
+    """The Pauli coefficients of ``K A K = A*``, from those of ``A``.
+
+    ``K P K = (-1)^{#Y} P`` for a Pauli string ``P``, so each coefficient is conjugated and
+    picks up the sign of its string's number of ``Y``.
+
+    Args:
+        terms: sparse Pauli strings and their coefficients.
+
+    Returns:
+        The same strings with the coefficients of the complex-conjugate operator.
+    """
+    return {key: _conjugate_coeff(key, coeff) for key, coeff in terms.items()}
+
+
+def _conjugate_coeff(key: SparsePauli, coeff: complex) -> complex:
+    num_y = sum(1 for _, letter in key if letter == "Y")
+    return coeff.conjugate() * (-1) ** num_y
