@@ -34,6 +34,7 @@ from qsympass.symmetry.pauli_actions import (
     pauli_dict,
     to_sparse_pauli_op,
 )
+from qsympass.symmetry.time_reversal import conjugate_terms
 
 _LETTER_INDEX = {"X": 0, "Y": 1, "Z": 2}
 _RELATIVE_ATOL = 1e-12
@@ -216,11 +217,9 @@ def _commuting_terms(terms: PauliDict, group: SymmetryGroup) -> PauliDict:
 
 
 def _time_reversal_average(terms: PauliDict) -> PauliDict:
-    result: PauliDict = {}
-    for key, coeff in terms.items():
-        num_y = sum(1 for _, letter in key if letter == "Y")
-        result[key] = 0.5 * (coeff + coeff.conjugate() * (-1) ** num_y)
-    return result
+    """``(A + K A K) / 2``."""
+    conjugated = conjugate_terms(terms)
+    return {key: 0.5 * (coeff + conjugated[key]) for key, coeff in terms.items()}
 
 
 def _collective_projection(terms: PauliDict) -> PauliDict:
