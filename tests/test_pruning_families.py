@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from qiskit import QuantumCircuit
 from qiskit.circuit import ParameterVector
 from qiskit.converters import circuit_to_dag, dag_to_circuit
+from qiskit.quantum_info import Operator
 from qiskit.transpiler.exceptions import TranspilerError
 
+from qsympass.ansatz import layered_ansatz
 from qsympass.models import heisenberg, lattice, tfim, xxz
 from qsympass.pruning import SymmetricPruning
 from qsympass.pruning.blocks import cut_blocks
@@ -144,3 +147,29 @@ def test_blocks_rule_layers_and_commuting_two_qubit_gates():
         by_position[(item.name, item.qubits)] = level
     for item, level in zip(items, structure.levels, strict=True):
         assert by_position[(item.name, item.qubits)] == level
+
+
+def test_gates_a_symmetry_removes_stop_staggering_the_blocks():
+    # the RZX chain round the ring staggers the levels, so the dihedral group alone empties
+    # the circuit; the parity ΠX removes the RZX (and RY, RZ) gates, and the blocks of what is
+    # left are translation-invariant again
+    n = 6
+    graph = lattice("ring", n)
+    ansatz = layered_ansatz(graph, 2, entanglers=("rzz", "rzx"), initial_state="plus")
+    pruned, report = SymmetricPruning(tfim(graph), score=False).prune(ansatz)
+    statuses = {c.families: c.status for c in report.candidates}
+    assert statuses[("spatial",)] == "empty"
+    assert report.selected == ("spatial", "pauli")
+    assert pruned.num_parameters == 4  # RX and RZZ, one angle each per layer
+    assert set(pruned.count_ops()) == {"h", "rx", "rzz"}
+    values = np.random.default_rng(7).uniform(-np.pi, np.pi, pruned.num_parameters)
+    unitary = Operator(pruned.assign_parameters(values)).data
+    shift = Operator(_translation(n)).data
+    assert np.allclose(shift @ unitary, unitary @ shift, atol=1e-10)
+
+
+def _translation(n: int) -> QuantumCircuit:
+    circuit = QuantumCircuit(n)
+    for q in range(n - 1):
+        circuit.swap(q, q + 1)
+    return circuit

@@ -1,11 +1,17 @@
 """Candidate prunings and their scoring (DESIGN §3.6).
 
 One candidate per subset of the compatible families (imposed together, ``θ = B φ`` from the
-stacked constraints). A candidate is discarded when it leaves no parameter, or when its
-reachable space misses the ground state: checked exactly up to ``max_exact_qubits`` (the ground
-space from ``eigsh``); above that, a cheap necessary test replaces it — the kept entangling
-gates must join every group of qubits that one Hamiltonian term couples (a candidate keeping
-only one-qubit rotations cannot prepare an entangled ground state).
+stacked constraints). Gates that break a symmetry still shape the blocks of the whole circuit: a
+chain of non-commuting gates staggers the levels around it, and a spatial symmetry imposed on
+staggered blocks can forbid every gate. A candidate that comes out empty is therefore solved
+again with the gates of its non-empty sub-candidates removed first and the survivors cut into
+blocks anew (:func:`solve_candidate`).
+
+A candidate is discarded when it leaves no parameter, or when its reachable space misses the
+ground state: checked exactly up to ``max_exact_qubits`` (the ground space from ``eigsh``); above
+that, a cheap necessary test replaces it — the kept entangling gates must join every group of
+qubits that one Hamiltonian term couples (a candidate keeping only one-qubit rotations cannot
+prepare an entangled ground state).
 
 The exact check. The reachable space is the Krylov closure ``K`` of ψ0 under the block
 generators ``A``. When ψ0 is a stabilizer state and every ``A`` is a sum of Pauli strings, ``K``
@@ -28,7 +34,7 @@ ties going to fewer parameters.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,7 +45,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import eigsh
 
 from qsympass.krylov import krylov_closure
-from qsympass.pruning.constraints import CoordinateSpace
+from qsympass.pruning.constraints import ConstraintSystem, CoordinateSpace
 from qsympass.pruning.gates import GateItem
 from qsympass.pruning.nullspace import integral_null_space
 from qsympass.pruning.report import CandidateScore
@@ -67,6 +73,7 @@ class Candidate:
         effective_dimension: ``d_eff`` when computed.
         ground_state_weight: Ground-space weight in the reachable space when checked.
         removed: Items (indices) of the gates the candidate removes.
+        space: The Pauli coordinates of the blocks its constraints were imposed on.
     """
 
     families: tuple[str, ...]
@@ -77,6 +84,7 @@ class Candidate:
     effective_dimension: int | None = None
     ground_state_weight: float | None = None
     removed: list[int] = field(default_factory=list)
+    space: CoordinateSpace | None = None
 
     @property
     def num_parameters(self) -> int:
@@ -97,42 +105,88 @@ class Candidate:
 
 
 def enumerate_candidates(
-    constraints: Mapping[str, sp.csr_matrix],
-    num_parameters: int,
-    items: list[GateItem],
-    force: Sequence[str] = (),
+    system: ConstraintSystem, force: Sequence[str] = ()
 ) -> list[Candidate]:
     """Every subset of the families (containing ``force``), largest first, with its ``B``.
 
+    A candidate is solved on the blocks of the whole circuit. When that leaves nothing, the
+    gates that its non-empty subsets (one family fewer) remove may be what stagger the blocks:
+    it is solved again with those removed first (:func:`solve_candidate`).
+
     Args:
-        constraints: Family name -> stacked constraints ``C_f``.
-        num_parameters: Number of circuit parameters.
-        items: The ansatz's gates (to find candidates that remove every gate).
+        system: The families' constraints on the blocks of surviving gates.
         force: Families every candidate must impose.
 
     Returns:
         The candidates; empty ones have status ``"empty"``.
     """
-    names = list(constraints)
-    coefficients = gate_coefficients(items, num_parameters)
-    parameterized = sum(1 for item in items if item.parameterized)
+    names = list(system.groups)
+    coefficients = gate_coefficients(system.items, system.num_parameters)
+    parameterized = sum(1 for item in system.items if item.parameterized)
+
+    def empty(candidate: Candidate) -> bool:
+        return candidate.num_parameters == 0 or len(candidate.removed) == parameterized
+
     optional = [n for n in names if n not in force]
-    candidates: list[Candidate] = []
-    for size in range(len(optional), -1, -1):
+    solved: dict[tuple[str, ...], Candidate] = {}
+    for size in range(len(optional) + 1):  # smallest first: subsets seed their supersets
         for subset in itertools.combinations(optional, size):
             chosen = tuple(n for n in names if n in force or n in subset)
-            blocks = [constraints[n] for n in chosen]
-            matrix = (
-                sp.vstack(blocks, format="csr") if blocks
-                else sp.csr_matrix((0, num_parameters))
-            )
-            basis = integral_null_space(matrix, num_parameters)
-            removed = removed_items(items, basis, coefficients)
-            candidate = Candidate(chosen, basis, removed=removed)
-            if basis.shape[1] == 0 or len(removed) == parameterized:
+            candidate = solve_candidate(chosen, frozenset(), system, coefficients)
+            seed: set[int] = set()
+            for fewer in itertools.combinations(subset, size - 1) if size else ():
+                smaller = solved[tuple(n for n in names if n in force or n in fewer)]
+                if not empty(smaller):
+                    seed.update(smaller.removed)
+            if empty(candidate) and seed:
+                refined = solve_candidate(chosen, frozenset(seed), system, coefficients)
+                candidate = candidate if empty(refined) else refined
+            if empty(candidate):
                 candidate.status = "empty"
-            candidates.append(candidate)
-    return candidates
+            solved[chosen] = candidate
+    return sorted(solved.values(), key=lambda c: -len(c.families))
+
+
+def solve_candidate(
+    families: tuple[str, ...],
+    seed: frozenset[int],
+    system: ConstraintSystem,
+    coefficients: sp.csr_matrix,
+) -> Candidate:
+    """``B`` for imposing ``families`` with the ``seed`` gates removed first.
+
+    Without a seed: the constraints on the blocks of the whole circuit. With one: rounds that
+    remove the gates removed so far (their angles constrained to zero), cut the survivors into
+    blocks again and impose the families there, until a round removes no new gate. The removed
+    set only grows, and each round's circuit equals the original at ``θ = B φ``. Circuits with
+    constant angle offsets keep the whole circuit's blocks (their compatibility was checked
+    there).
+
+    Args:
+        families: The families imposed.
+        seed: Items removed from the start.
+        system: The families' constraints on the blocks of surviving gates.
+        coefficients: :func:`~qsympass.pruning.rewrite.gate_coefficients` of the items.
+
+    Returns:
+        The candidate (status ``"valid"``).
+    """
+    items = system.items
+    removed = seed if not any(item.offset for item in items) else frozenset()
+    while True:
+        space, constraints = system.survivors(removed)
+        rows = [constraints[name] for name in families]
+        if removed:
+            rows.append(coefficients[sorted(removed)])
+        matrix = (
+            sp.vstack(rows, format="csr") if rows
+            else sp.csr_matrix((0, system.num_parameters))
+        )
+        basis = integral_null_space(matrix, system.num_parameters)
+        now = frozenset(removed_items(items, basis, coefficients))
+        if not removed or now == removed:
+            return Candidate(families, basis, removed=sorted(now), space=space)
+        removed = now
 
 
 def ground_space(hamiltonian: SparsePauliOp) -> np.ndarray:

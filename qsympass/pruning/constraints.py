@@ -17,13 +17,14 @@ per-gate full-width tableau), so a 127-qubit circuit with thousands of gates tak
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 from qiskit.quantum_info import Clifford, PauliList, SparsePauliOp
 
-from qsympass.pruning.blocks import BlockStructure
+from qsympass.pruning.blocks import BlockStructure, cut_blocks
 from qsympass.pruning.gates import GateItem
 from qsympass.symmetry.group import SymmetryGroup
 
@@ -334,3 +335,57 @@ def group_constraints(space: CoordinateSpace, group: SymmetryGroup) -> sp.csr_ma
     if not blocks:
         return sp.csr_matrix((0, space.num_parameters))
     return sp.vstack(blocks, format="csr")
+
+
+@dataclass
+class ConstraintSystem:
+    """The constraints of every family on the blocks of the gates that survive a removal.
+
+    Removing the gates a symmetry forbids can change how the remaining gates fall into blocks
+    (a chain of non-commuting gates staggers the levels of everything around it); the blocks of
+    the survivors are cut again and their constraints computed once per removed set.
+
+    Attributes:
+        items: The ansatz's gates.
+        num_qubits: Circuit width.
+        num_parameters: Number of circuit parameters.
+        groups: Family name -> the group imposed for it.
+    """
+
+    items: list[GateItem]
+    num_qubits: int
+    num_parameters: int
+    groups: Mapping[str, SymmetryGroup]
+    _cache: dict[frozenset[int], tuple[CoordinateSpace, dict[str, sp.csr_matrix]]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def seed(self, space: CoordinateSpace) -> None:
+        """Record the coordinates of the whole circuit (no gate removed), already computed.
+
+        Args:
+            space: :func:`coordinate_space` of all the items.
+        """
+        self._cache[frozenset()] = (space, self._family_constraints(space))
+
+    def survivors(
+        self, removed: frozenset[int]
+    ) -> tuple[CoordinateSpace, dict[str, sp.csr_matrix]]:
+        """The coordinates of the surviving gates' blocks and every family's constraints there.
+
+        Args:
+            removed: Indices of the removed items.
+
+        Returns:
+            The coordinate space and ``family -> C_f`` (rows × parameters).
+        """
+        cached = self._cache.get(removed)
+        if cached is None:
+            kept = [item for index, item in enumerate(self.items) if index not in removed]
+            structure = cut_blocks(kept, self.num_qubits)
+            space = coordinate_space(kept, structure, self.num_qubits, self.num_parameters)
+            cached = self._cache[removed] = (space, self._family_constraints(space))
+        return cached
+
+    def _family_constraints(self, space: CoordinateSpace) -> dict[str, sp.csr_matrix]:
+        return {name: group_constraints(space, group) for name, group in self.groups.items()}

@@ -36,7 +36,7 @@ from qsympass.pruning.compatibility import (
     describe_gate,
     family_compatibility,
 )
-from qsympass.pruning.constraints import coordinate_space, group_constraints
+from qsympass.pruning.constraints import ConstraintSystem, coordinate_space
 from qsympass.pruning.gates import extract_gates, prepare_ansatz
 from qsympass.pruning.report import PruningReport
 from qsympass.symmetry.detection import FAMILIES, Symmetries, find_symmetries
@@ -178,8 +178,9 @@ class SymmetricPruning(TransformationPass):
             for name, c in compat.items()
             if c.kept is not None and name not in self.forbid
         }
-        constraints = {name: group_constraints(space, group) for name, group in usable.items()}
-        candidates = enumerate_candidates(constraints, circuit.num_parameters, items, self.force)
+        system = ConstraintSystem(items, n, circuit.num_parameters, usable)
+        system.seed(space)
+        candidates = enumerate_candidates(system, self.force)
         unpruned = next((c for c in candidates if not c.families), None)
         if unpruned is None:
             identity = sp.identity(circuit.num_parameters, format="csc")
@@ -290,7 +291,7 @@ class SymmetricPruning(TransformationPass):
                 weight = ground_state_weight(subspace.basis, ground)
                 candidate.effective_dimension = subspace.dimension
             else:
-                generators = block_generators(context.space, candidate.basis)
+                generators = block_generators(candidate.space or context.space, candidate.basis)
                 weight, dimension = reachable_ground_weight(start, generators, ground, stabilizer)
                 candidate.effective_dimension = dimension
             candidate.ground_state_weight = weight
