@@ -98,7 +98,8 @@ def make_estimator(
         shots: Shots per circuit (runtime backends); exclusive with ``precision``.
         implementation: ``auto``, ``v2`` or ``executor`` (runtime backends).
         options: Further primitive options passed through unchanged, e.g. the runtime's
-            ``{"resilience_level": 1}`` or ``{"twirling": {"enable_gates": True}}``.
+            ``{"resilience_level": 1}`` or ``{"twirling": {"enable_gates": True}}``; on Aer,
+            ``run_options`` are merged into the ones chosen here.
         seed: Simulator seed (Aer and local testing mode).
         trajectories: Noise trajectories per circuit on noisy Aer backends.
 
@@ -140,13 +141,18 @@ def _aer_estimator(
         logger.info("Aer runs jobs directly; execution mode %r has no effect", execution)
     if shots is not None:
         precision = 1.0 / shots**0.5
-    run_options: dict[str, Any] = {"seed_simulator": seed}
+    # parameter-shift jobs bind one circuit to many parameter sets: Aer binds them at run time
+    # instead of building a circuit per set
+    run_options: dict[str, Any] = {"seed_simulator": seed, "runtime_parameter_bind_enable": True}
     if backend.options.noise_model is not None:
         run_options.update(method="statevector", shots=trajectories)
     estimator = AerEstimator.from_backend(backend)
     estimator.options.default_precision = precision or 0.0
-    estimator.options.run_options = {**estimator.options.run_options, **run_options}
-    for name, value in (options or {}).items():
+    extra = dict(options or {})
+    estimator.options.run_options = {
+        **estimator.options.run_options, **run_options, **extra.pop("run_options", {})
+    }
+    for name, value in extra.items():
         setattr(estimator.options, name, value)
     logger.info("estimator for %s: aer.EstimatorV2", backend.name)
     return EstimatorHandle(estimator, "aer.EstimatorV2", "job", backend)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from qiskit import QuantumCircuit
+from qiskit.circuit import Parameter
 from qiskit.primitives import StatevectorEstimator
 from qiskit.quantum_info import SparsePauliOp
 from qiskit.transpiler import generate_preset_pass_manager
@@ -48,6 +49,28 @@ def test_noisy_aer_uses_trajectories_without_touching_the_backend():
         run_options = handle.estimator.options.run_options
     assert run_options["method"] == "statevector" and run_options["shots"] == 3
     assert backend.options.method == "automatic"
+
+
+def test_aer_run_options_from_the_caller_are_merged():
+    options = {"run_options": {"max_parallel_threads": 1}, "default_precision": 0.0}
+    with make_estimator("aer:manila", trajectories=2, options=options) as handle:
+        run_options = handle.estimator.options.run_options
+    assert run_options["max_parallel_threads"] == 1
+    assert run_options["method"] == "statevector" and run_options["shots"] == 2
+
+
+def test_runtime_parameter_binding_gives_the_same_values_as_per_set_binding():
+    circuit = QuantumCircuit(2)
+    parameter = Parameter("t")
+    circuit.ry(parameter, 0)
+    circuit.cx(0, 1)
+    values = np.linspace(0.0, np.pi, 7).reshape(-1, 1)
+    observable = SparsePauliOp("ZZ")
+    with make_estimator("aer") as handle:
+        assert handle.estimator.options.run_options["runtime_parameter_bind_enable"]
+        bound = handle.estimator.run([(circuit, observable, values)]).result()[0].data.evs
+    reference = StatevectorEstimator().run([(circuit, observable, values)]).result()[0].data.evs
+    np.testing.assert_allclose(bound, reference, atol=1e-12)
 
 
 def test_wide_fake_device_uses_estimator_v2_with_target_precision():
