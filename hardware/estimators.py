@@ -150,7 +150,7 @@ def _aer_estimator(
     estimator.options.default_precision = precision or 0.0
     extra = dict(options or {})
     estimator.options.run_options = {
-        **estimator.options.run_options, **run_options, **extra.pop("run_options", {})
+        **estimator.options.run_options, **run_options, **(extra.pop("run_options", None) or {})
     }
     for name, value in extra.items():
         setattr(estimator.options, name, value)

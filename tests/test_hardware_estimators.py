@@ -57,6 +57,7 @@ def test_aer_run_options_from_the_caller_are_merged():
         run_options = handle.estimator.options.run_options
     assert run_options["max_parallel_threads"] == 1
     assert run_options["method"] == "statevector" and run_options["shots"] == 2
+    assert run_options["runtime_parameter_bind_enable"] and "seed_simulator" in run_options
 
 
 def test_runtime_parameter_binding_gives_the_same_values_as_per_set_binding():

@@ -3,15 +3,20 @@ closure, and the connectivity test used above ``max_exact_qubits``."""
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from qiskit import QuantumCircuit
-from qiskit.circuit import ParameterVector
+from qiskit.circuit import Parameter, ParameterVector
 from qiskit.quantum_info import Pauli, SparsePauliOp, Statevector, random_clifford
 
+from qsympass.ansatz import layered_ansatz
 from qsympass.models import lattice, tfim
+from qsympass.pruning import SymmetricPruning
 from qsympass.pruning.candidates import (
     GROUND_WEIGHT_TOLERANCE,
     entangles_coupled_qubits,
@@ -21,6 +26,7 @@ from qsympass.pruning.candidates import (
     stabilizer_sector,
     stabilizer_state,
 )
+from qsympass.pruning.constraints import ConstraintSystem
 from qsympass.pruning.gates import extract_gates
 
 
@@ -125,3 +131,59 @@ def test_connectivity_test_matches_a_graph_reference(seed: int) -> None:
                          if i not in removed and len(items[i].qubits) == 2)
     expected = all(nx.has_path(graph, q, (q + 1) % n) for q in range(n))
     assert entangles_coupled_qubits(qubit_pairs(items), removed, hamiltonian) == expected
+
+
+def _rzx_ring(n: int, long_range: bool = False, offset: float = 0.0) -> QuantumCircuit:
+    """RX, RY, RZ and RZZ, RZX round a ring from |+…+⟩. Optionally an RZZ between qubits 0 and
+    n/2 first (the parity keeps it, the translations do not) and a constant offset on the first
+    RX angle."""
+    graph = lattice("ring", n)
+    layer = layered_ansatz(graph, 1, entanglers=("rzz", "rzx"), initial_state="plus")
+    circuit = layer.copy_empty_like()
+    circuit.h(range(n))
+    if long_range:
+        circuit.rzz(Parameter("long"), 0, n // 2)
+    first, *rest = layer.data[n:]
+    circuit.rx(first.params[0] + offset if offset else first.params[0], first.qubits[0])
+    for instruction in rest:
+        circuit.append(instruction)
+    return circuit
+
+
+@pytest.fixture
+def new_cuts(monkeypatch) -> list[frozenset[int]]:
+    """The removed sets whose survivors get cut into blocks anew, in order."""
+    cuts: list[frozenset[int]] = []
+    original = ConstraintSystem.survivors
+
+    def recording(self, removed):
+        if removed not in self._cache:
+            cuts.append(removed)
+        return original(self, removed)
+
+    monkeypatch.setattr(ConstraintSystem, "survivors", recording)
+    return cuts
+
+
+def test_refinement_repeats_until_no_new_gate_is_removed(new_cuts) -> None:
+    n = 6
+    pruned, report = SymmetricPruning(tfim(lattice("ring", n)), score=False).prune(
+        _rzx_ring(n, long_range=True)
+    )
+    # (spatial, pauli): round 1 cuts without the parity's removals (RY, RZ, RZX) and removes the
+    # long-range RZZ as well; round 2 cuts without it too and removes nothing more
+    assert any(
+        first < second and len(second - first) == 1
+        for first, second in itertools.pairwise(new_cuts)
+    )
+    assert report.selected == ("spatial", "pauli")
+    assert pruned.num_parameters == 2
+    assert report.parameter_map["long"] == "0"
+
+
+def test_circuits_with_angle_offsets_are_not_refined(new_cuts) -> None:
+    hamiltonian = tfim(lattice("ring", 6))
+    SymmetricPruning(hamiltonian, score=False).prune(_rzx_ring(6, offset=0.5))
+    assert new_cuts == []
+    SymmetricPruning(hamiltonian, score=False).prune(_rzx_ring(6))
+    assert new_cuts  # the same circuit without the offset is refined

@@ -93,3 +93,26 @@ def test_single_entry_rows_propagate_zeros_through_chains() -> None:
     basis = integral_null_space(sp.csr_matrix(dense), 4).toarray()
     assert basis.tolist() == [[0.0], [0.0], [0.0], [1.0]]
 
+
+
+def test_large_sign_systems_keep_every_component() -> None:
+    # edge keys of the sign forest reach n²: beyond int32 here
+    n = 100_000
+    rows = ([0, 0, 1, 1], [0, 50_000, 42_949, 74_347])
+    basis = integral_null_space(sp.csr_matrix(([1.0, -1.0, 1.0, 1.0], rows), shape=(2, n)), n)
+    assert basis.shape == (n, n - 2)
+    tied = basis[[0, 50_000]].toarray()
+    assert np.array_equal(tied[0], tied[1]) and np.count_nonzero(tied[0]) == 1
+    opposite = basis[[42_949, 74_347]].toarray()
+    assert np.array_equal(opposite[0], -opposite[1]) and np.count_nonzero(opposite[0]) == 1
+
+
+def test_a_zero_spreads_along_a_long_chain() -> None:
+    # θ0 = 0 and θ_i = θ_{i+1}: every unknown is zero, and an extra free unknown stays free
+    n = 5_000
+    rows = [0] + [i for i in range(1, n) for _ in range(2)]
+    cols = [0] + [c for i in range(n - 1) for c in (i, i + 1)]
+    values = [1.0] + [v for _ in range(n - 1) for v in (1.0, -1.0)]
+    matrix = sp.csr_matrix((values, (rows, cols)), shape=(n, n + 1))
+    basis = integral_null_space(matrix, n + 1).toarray()
+    assert basis.shape == (n + 1, 1) and basis[n, 0] == 1 and not basis[:n].any()

@@ -37,7 +37,8 @@ from qsympass.twirling import symmetry_violation
 
 WERNER_MODEL = HeisenbergModel(werner_ansatz(), werner_observable())
 CIRCLE_ANSATZ = circle_ansatz(layers=1)
-CIRCLE_MODEL = HeisenbergModel(CIRCLE_ANSATZ, circle_observable())
+UNIT_OBSERVABLE = circle_observable(3, 1.0)
+CIRCLE_MODEL = HeisenbergModel(CIRCLE_ANSATZ, UNIT_OBSERVABLE)
 
 
 def test_werner_ansatz_runs_from_identity_to_cnot() -> None:
@@ -74,7 +75,7 @@ def test_circle_model_matches_statevector_and_jacobian(
     features = circle_features(np.array([[x, y]]))
     coefficients, jacobian = model.coefficients_and_jacobian(params)
     circuit = circle_model_circuit((x, y), ansatz).assign_parameters(params)
-    expected = Statevector(circuit).expectation_value(circle_observable()).real
+    expected = Statevector(circuit).expectation_value(UNIT_OBSERVABLE).real
     assert np.isclose((features @ coefficients)[0], expected, atol=1e-10)
     step = 1e-6
     for k in (0, 5, 11):

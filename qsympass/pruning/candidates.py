@@ -5,7 +5,8 @@ stacked constraints). Gates that break a symmetry still shape the blocks of the 
 chain of non-commuting gates staggers the levels around it, and a spatial symmetry imposed on
 staggered blocks can forbid every gate. A candidate that comes out empty is therefore solved
 again with the gates of its non-empty sub-candidates removed first and the survivors cut into
-blocks anew (:func:`solve_candidate`).
+blocks anew (:func:`solve_candidate`); circuits with constant angle offsets skip this, since the
+offsets' compatibility was checked on the whole circuit's blocks.
 
 A candidate is discarded when it leaves no parameter, or when its reachable space misses the
 ground state: checked exactly up to ``max_exact_qubits`` (the ground space from ``eigsh``); above
@@ -123,24 +124,27 @@ def enumerate_candidates(
     names = list(system.groups)
     coefficients = gate_coefficients(system.items, system.num_parameters)
     parameterized = sum(1 for item in system.items if item.parameterized)
+    # constant angle offsets had their compatibility checked on the whole circuit's blocks
+    refine = not any(item.offset for item in system.items)
 
     def empty(candidate: Candidate) -> bool:
         return candidate.num_parameters == 0 or len(candidate.removed) == parameterized
+
+    def family_set(subset: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(n for n in names if n in force or n in subset)
 
     optional = [n for n in names if n not in force]
     solved: dict[tuple[str, ...], Candidate] = {}
     for size in range(len(optional) + 1):  # smallest first: subsets seed their supersets
         for subset in itertools.combinations(optional, size):
-            chosen = tuple(n for n in names if n in force or n in subset)
+            chosen = family_set(subset)
             candidate = solve_candidate(chosen, frozenset(), system, coefficients)
-            seed: set[int] = set()
-            for fewer in itertools.combinations(subset, size - 1) if size else ():
-                smaller = solved[tuple(n for n in names if n in force or n in fewer)]
-                if not empty(smaller):
-                    seed.update(smaller.removed)
-            if empty(candidate) and seed:
-                refined = solve_candidate(chosen, frozenset(seed), system, coefficients)
-                candidate = candidate if empty(refined) else refined
+            if empty(candidate) and refine and size:
+                smaller = [solved[family_set(f)] for f in itertools.combinations(subset, size - 1)]
+                seed = frozenset().union(*(c.removed for c in smaller if not empty(c)))
+                if seed and len(seed) < parameterized:
+                    refined = solve_candidate(chosen, seed, system, coefficients)
+                    candidate = candidate if empty(refined) else refined
             if empty(candidate):
                 candidate.status = "empty"
             solved[chosen] = candidate
@@ -158,9 +162,7 @@ def solve_candidate(
     Without a seed: the constraints on the blocks of the whole circuit. With one: rounds that
     remove the gates removed so far (their angles constrained to zero), cut the survivors into
     blocks again and impose the families there, until a round removes no new gate. The removed
-    set only grows, and each round's circuit equals the original at ``θ = B φ``. Circuits with
-    constant angle offsets keep the whole circuit's blocks (their compatibility was checked
-    there).
+    set only grows, and each round's circuit equals the original at ``θ = B φ``.
 
     Args:
         families: The families imposed.
@@ -171,8 +173,7 @@ def solve_candidate(
     Returns:
         The candidate (status ``"valid"``).
     """
-    items = system.items
-    removed = seed if not any(item.offset for item in items) else frozenset()
+    removed = seed
     while True:
         space, constraints = system.survivors(removed)
         rows = [constraints[name] for name in families]
@@ -183,7 +184,7 @@ def solve_candidate(
             else sp.csr_matrix((0, system.num_parameters))
         )
         basis = integral_null_space(matrix, system.num_parameters)
-        now = frozenset(removed_items(items, basis, coefficients))
+        now = frozenset(removed_items(system.items, basis, coefficients))
         if not removed or now == removed:
             return Candidate(families, basis, removed=sorted(now), space=space)
         removed = now

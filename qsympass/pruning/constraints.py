@@ -350,23 +350,22 @@ class ConstraintSystem:
         num_qubits: Circuit width.
         num_parameters: Number of circuit parameters.
         groups: Family name -> the group imposed for it.
+        whole_circuit: :func:`coordinate_space` of all the items (no gate removed).
     """
 
     items: list[GateItem]
     num_qubits: int
     num_parameters: int
     groups: Mapping[str, SymmetryGroup]
+    whole_circuit: CoordinateSpace
     _cache: dict[frozenset[int], tuple[CoordinateSpace, dict[str, sp.csr_matrix]]] = field(
-        default_factory=dict, repr=False
+        init=False, default_factory=dict, repr=False
     )
 
-    def seed(self, space: CoordinateSpace) -> None:
-        """Record the coordinates of the whole circuit (no gate removed), already computed.
-
-        Args:
-            space: :func:`coordinate_space` of all the items.
-        """
-        self._cache[frozenset()] = (space, self._family_constraints(space))
+    def __post_init__(self) -> None:
+        self._cache[frozenset()] = (
+            self.whole_circuit, self._family_constraints(self.whole_circuit)
+        )
 
     def survivors(
         self, removed: frozenset[int]

@@ -8,7 +8,9 @@ and global-phase instructions carry no structure and are skipped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 from qiskit.circuit import CircuitInstruction, Gate, Parameter, QuantumCircuit
@@ -52,7 +54,7 @@ class GateItem:
         coefficients: The angle's linear part ``((parameter index, c_j), ...)``.
         offset: The angle's constant part.
         letters: ``qubit -> code`` of the generator when it is a single Pauli string (``None``
-            otherwise), for the fast commutation test.
+            otherwise), for the fast commutation test; read-only (shared between items).
         plain: Whether the gate is a standard one-parameter rotation whose angle is one bare
             parameter (the rewrite then only swaps the parameter).
     """
@@ -64,7 +66,7 @@ class GateItem:
     terms: tuple[tuple[PauliKey, float], ...] = ()
     coefficients: tuple[tuple[int, float], ...] = ()
     offset: float = 0.0
-    letters: dict[int, int] | None = None
+    letters: Mapping[int, int] | None = None
     plain: bool = False
 
     @property
@@ -132,7 +134,7 @@ def extract_gates(circuit: QuantumCircuit) -> list[GateItem]:
     qubit_index = {qubit: i for i, qubit in enumerate(circuit.qubits)}
     items: list[GateItem] = []
     # generators shared by every fast rotation on the same qubits
-    fast: dict[tuple[str, tuple[int, ...]], tuple[tuple[tuple[PauliKey, float], ...], dict]] = {}
+    fast: dict[tuple[str, tuple[int, ...]], tuple[tuple[tuple[PauliKey, float], ...], Mapping]] = {}
     # CircuitInstruction.name/.params avoid building the Python gate object
     for position, instruction in enumerate(circuit._data):
         name = instruction.name
@@ -149,7 +151,7 @@ def extract_gates(circuit: QuantumCircuit) -> list[GateItem]:
                 shared = fast.get((name, qubits))
                 if shared is None:
                     key = tuple(sorted(zip(qubits, codes, strict=True)))
-                    shared = fast[(name, qubits)] = (((key, 1.0),), dict(key))
+                    shared = fast[(name, qubits)] = (((key, 1.0),), MappingProxyType(dict(key)))
                 coefficients = ((parameter_index[params[0]], 1.0),)
                 items.append(GateItem(
                     position, name, qubits, instruction, shared[0], coefficients, 0.0,
@@ -170,7 +172,7 @@ def extract_gates(circuit: QuantumCircuit) -> list[GateItem]:
             items.append(GateItem(position, name, qubits, instruction))
             continue
         local = _local_terms(rotation.generator, rotation.qubits)
-        letters = dict(local[0][0]) if len(local) == 1 else None
+        letters = MappingProxyType(dict(local[0][0])) if len(local) == 1 else None
         items.append(GateItem(position, name, qubits, instruction, local, linear, offset, letters))
     return items
 

@@ -5,7 +5,7 @@ tiny independent pieces: most rows read ``θ_i = ±θ_j`` (a symmetry maps one g
 or ``θ_i = 0`` (a gate breaks the symmetry). The solver
 
 1. scales every row by its largest entry and drops entries below :data:`_ZERO`,
-2. propagates single-entry rows (those unknowns are zero), round by round,
+2. propagates the zeros of single-entry rows (whole components of two-entry rows at once),
 3. splits the remaining unknowns into connected components of the row graph,
 4. solves every *sign component* (all its rows read ``θ_i ± θ_j = 0``) at once: a
    breadth-first forest rooted at each component's smallest unknown gives every unknown its
@@ -16,8 +16,9 @@ or ``θ_i = 0`` (a gate breaks the symmetry). The solver
 6. scales each basis vector to coprime integers with its first entry positive and orders the
    vectors by their first unknown.
 
-Steps 1–4 are vectorized (NumPy and ``scipy.sparse.csgraph``), so the common case does no
-Python work per unknown. The result ``B`` has integer entries and is deterministic.
+Steps 1–4 are vectorized (NumPy and ``scipy.sparse.csgraph``): a zero spreads over a whole
+component of two-entry rows in one round, so the common case does no Python work per unknown.
+The result ``B`` has integer entries and is deterministic.
 """
 
 from __future__ import annotations
@@ -119,16 +120,28 @@ def _normalized(matrix: sp.csr_matrix) -> sp.csr_matrix:
 
 
 def _forced_zeros(rows: sp.csr_matrix, num_variables: int) -> np.ndarray:
-    """Unknowns forced to zero by single-entry rows, transitively (a mask)."""
+    """Unknowns forced to zero by single-entry rows, transitively (a mask).
+
+    A two-entry row with one unknown at zero forces the other to zero, so a zero spreads over
+    its whole connected component of two-entry rows at once; only rows with more entries that
+    shrink to one need another round.
+    """
     zero = np.zeros(num_variables, dtype=bool)
     row_of = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
     alive = np.ones(rows.nnz, dtype=bool)
     while True:
-        counts = np.bincount(row_of[alive], minlength=rows.shape[0])
-        single = alive & (counts == 1)[row_of]
-        if not single.any():
+        counts = np.bincount(row_of[alive], minlength=rows.shape[0])[row_of]
+        forced = rows.indices[alive & (counts == 1)]
+        if forced.size == 0:
             return zero
-        zero[rows.indices[single]] = True
+        # entries of the rows with two live unknowns, in pairs (CSR keeps a row's entries together)
+        pairs = rows.indices[alive & (counts == 2)].reshape(-1, 2)
+        graph = sp.csr_matrix(
+            (np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])),
+            shape=(num_variables, num_variables),
+        )
+        _, labels = connected_components(graph, directed=False)
+        zero |= np.isin(labels, labels[forced])
         alive &= ~zero[rows.indices]
 
 
@@ -163,7 +176,9 @@ def _sign_solution(rows: sp.csr_matrix, labels: np.ndarray) -> _Vectors:
         return _empty_vectors()
     n = labels.size
     start = rows.indptr[:-1]
-    a, b = rows.indices[start], rows.indices[start + 1]
+    # int64: the edge keys below reach n², beyond int32 for large n
+    a = rows.indices[start].astype(np.int64)
+    b = rows.indices[start + 1].astype(np.int64)
     sign = -rows.data[start] * rows.data[start + 1]  # θ_b = sign θ_a
     variables = np.unique(np.concatenate([a, b]))  # ascending: a component's first is its root
     component_labels, first = np.unique(labels[variables], return_index=True)
@@ -176,7 +191,7 @@ def _sign_solution(rows: sp.csr_matrix, labels: np.ndarray) -> _Vectors:
     # sign of every tree edge (parent -> variable), looked up among the rows
     edge_keys = np.minimum(a, b) * (n + 1) + np.maximum(a, b)
     order = np.argsort(edge_keys, kind="stable")
-    up = parent[variables]
+    up = parent[variables].astype(np.int64)
     at_root = up == n
     wanted = np.minimum(up, variables) * (n + 1) + np.maximum(up, variables)
     found = order[np.minimum(np.searchsorted(edge_keys[order], wanted), order.size - 1)]
@@ -327,7 +342,7 @@ def _assemble(parts: list[_Vectors], num_variables: int) -> sp.csc_matrix:
     variables = np.concatenate([part.variables for part in parts])
     values = np.concatenate([part.values for part in parts])
     vector = np.concatenate(
-        [part.vector + offset for part, offset in zip(parts, offsets, strict=False)]
+        [part.vector + offset for part, offset in zip(parts, offsets[:-1], strict=True)]
     )
     return sp.csc_matrix(
         (values, (variables, column[vector])), shape=(num_variables, first.size)

@@ -178,8 +178,7 @@ class SymmetricPruning(TransformationPass):
             for name, c in compat.items()
             if c.kept is not None and name not in self.forbid
         }
-        system = ConstraintSystem(items, n, circuit.num_parameters, usable)
-        system.seed(space)
+        system = ConstraintSystem(items, n, circuit.num_parameters, usable, space)
         candidates = enumerate_candidates(system, self.force)
         unpruned = next((c for c in candidates if not c.families), None)
         if unpruned is None:

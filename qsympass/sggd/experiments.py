@@ -530,7 +530,9 @@ def circle_ansatz(layers: int = CircleConfig.layers, num_qubits: int = 3) -> Qua
     return circuit
 
 
-def circle_observable(num_qubits: int = 3, scale: float = 1.0) -> SparsePauliOp:
+def circle_observable(
+    num_qubits: int = 3, scale: float = CircleConfig.observable_scale
+) -> SparsePauliOp:
     """``scale · Z`` on the readout qubit (the last one).
 
     Args:
