@@ -5,7 +5,9 @@ preset pass manager of FakeSherbrooke (or of the chosen backend) twice: once wit
 ``qsympass`` init stage (symmetric pruning before layout) and once with Qiskit's default. Both
 ISA circuits are then trained with the same optimizer and budget: exactly (the ISA circuit
 restricted to its active qubits, on the exact engine) or, with a backend, through that backend's
-estimator by parameter shift.
+estimator by parameter shift. By default both grow layer by layer, each deeper circuit started
+from the interpolation of the shallower one's angles; the pruned circuit's layers come from the
+pruning report (:meth:`~qsympass.pruning.PruningReport.pruned_layers`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from qiskit.quantum_info import SparsePauliOp
 from qiskit_ibm_runtime.fake_provider import FakeSherbrooke
 
@@ -35,10 +38,13 @@ class DemoConfig:
 
     Attributes:
         num_qubits: Sites of the TFIM ring.
-        layers: Layers of the over-parameterized ansatz (RX, RY, RZ per qubit, RZZ per edge).
+        layers: Layers of the over-parameterized ansatz (RZZ per edge, then RX, RY, RZ per
+            qubit).
         field: The transverse field h (J = 1).
         steps: Adam steps for each ansatz.
         learning_rate: Adam's learning rate.
+        layerwise: Train layer by layer, each deeper circuit started by interpolation
+            (:func:`qsympass.training.train_layerwise`), both ansätze alike.
         seed: Seeds the initial angles, the transpiler and the simulators.
         backend: ``None`` for exact training, or a backend name (e.g. ``aer:sherbrooke``).
         shots: Shots per circuit on a backend.
@@ -46,10 +52,11 @@ class DemoConfig:
     """
 
     num_qubits: int = 12
-    layers: int = 4
+    layers: int = 6
     field: float = 1.0
-    steps: int = 200
+    steps: int = 600
     learning_rate: float = 0.05
+    layerwise: bool = True
     seed: int = 0
     backend: str | None = None
     shots: int = 4000
@@ -121,7 +128,10 @@ def run_demo(config: DemoConfig, *, progress: bool = True) -> DemoResult:
     """
     graph = lattice("ring", config.num_qubits)
     hamiltonian = tfim(graph, j=1.0, h=config.field)
-    ansatz = layered_ansatz(graph, config.layers, initial_state="plus", name="tfim_ansatz")
+    ansatz = layered_ansatz(
+        graph, config.layers, initial_state="plus", entanglers_first=True, name="tfim_ansatz"
+    )
+    layers = np.arange(ansatz.num_parameters) // (ansatz.num_parameters // config.layers)
     device = FakeSherbrooke() if config.backend is None else get_backend(config.backend)
     pruned = to_isa(
         annotate(ansatz, hamiltonian, eqntk_samples=config.eqntk_samples, seed=config.seed),
@@ -136,11 +146,15 @@ def run_demo(config: DemoConfig, *, progress: bool = True) -> DemoResult:
         raise RuntimeError("the qsympass init stage did not run symmetric pruning")
     e0 = ground_energy(hamiltonian)
     outcomes = []
-    for name, program, deff, eqntk in (
-        ("pruned", pruned, report.effective_dimension_after, report.eqntk_after),
-        ("unpruned", unpruned, report.effective_dimension_before, report.eqntk_before),
+    for name, program, deff, eqntk, program_layers in (
+        ("pruned", pruned, report.effective_dimension_after, report.eqntk_after,
+         report.pruned_layers(layers)),
+        ("unpruned", unpruned, report.effective_dimension_before, report.eqntk_before, layers),
     ):
-        run, seconds = _train(program, hamiltonian, e0, config, progress)
+        run, seconds = _train(
+            program, hamiltonian, e0, config, program_layers if config.layerwise else None,
+            progress,
+        )
         outcomes.append(
             AnsatzOutcome(
                 name=name,
@@ -158,7 +172,12 @@ def run_demo(config: DemoConfig, *, progress: bool = True) -> DemoResult:
 
 
 def _train(
-    program: IsaProgram, hamiltonian: SparsePauliOp, e0: float, config: DemoConfig, progress: bool
+    program: IsaProgram,
+    hamiltonian: SparsePauliOp,
+    e0: float,
+    config: DemoConfig,
+    layers: np.ndarray | None,
+    progress: bool,
 ) -> tuple[GroundStateRun, float]:
     options: dict[str, Any] = {
         "steps": config.steps,
@@ -166,6 +185,7 @@ def _train(
         "seed": config.seed,
         "ground_energy_value": e0,
         "progress": progress,
+        "layers": layers,
     }
     start = time.perf_counter()
     if config.backend is None:
@@ -199,7 +219,7 @@ def write_outputs(result: DemoResult, out: Path) -> tuple[Path, Path]:
             for o in result.outcomes
         },
         plot,
-        xlabel="Adam step",
+        xlabel="Adam step" + (" (layer by layer)" if result.config.layerwise else ""),
         ylabel="relative energy error (E − E0)/|E0|",
         title=f"TFIM ring of {result.config.num_qubits}, ISA for FakeSherbrooke, {backend}",
     )

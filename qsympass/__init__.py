@@ -34,6 +34,7 @@ _PUBLIC_NAMES: dict[str, str] = {
     "SymmetryGuidedEstimator": "qsympass.sggd:SymmetryGuidedEstimator",
     "train": "qsympass.training:train",
     "train_ground_state": "qsympass.ground_state:train_ground_state",
+    "train_layerwise": "qsympass.training:train_layerwise",
     "TrainingMonitor": "qsympass.dynamics:TrainingMonitor",
 }
 

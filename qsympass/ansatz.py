@@ -22,13 +22,18 @@ def layered_ansatz(
     rotations: Sequence[str] = ROTATIONS,
     entanglers: Sequence[str] = ("rzz",),
     initial_state: str = "zero",
+    entanglers_first: bool = False,
     name: str = "layered_ansatz",
 ) -> QuantumCircuit:
     """A hardware-efficient ansatz with one free parameter per gate.
 
     Each layer applies every one-qubit rotation of ``rotations`` to every qubit, then every
-    two-qubit rotation of ``entanglers`` to every edge of ``graph`` (edges in sorted order). The
-    parameters are ``θ[0..p-1]`` in gate order.
+    two-qubit rotation of ``entanglers`` to every edge of ``graph`` (edges in sorted order), or
+    the other way round with ``entanglers_first``. The parameters are ``θ[0..p-1]`` in gate
+    order, the same number in every layer (layer ``j // (p / layers)`` holds ``θ[j]``).
+
+    From ``|+…+⟩`` the rotations-first order spends its first ``RX`` layer on an eigenstate;
+    entanglers first, a layer of ``RZZ`` then ``RX`` is one QAOA layer.
 
     Args:
         graph: The interaction graph (nodes ``0 .. n-1``).
@@ -37,6 +42,7 @@ def layered_ansatz(
         entanglers: Two-qubit rotations per edge and layer (``rzz``, ``rxx``, ``ryy``, ``rzx``).
         initial_state: ``zero`` (|0…0⟩), ``plus`` (|+…+⟩, H on every qubit) or ``neel``
             (X on the odd qubits).
+        entanglers_first: Apply each layer's entanglers before its rotations.
         name: The circuit's name.
 
     Returns:
@@ -56,13 +62,19 @@ def layered_ansatz(
     theta = iter(ParameterVector("θ", layers * per_layer))
     circuit = QuantumCircuit(num_qubits, name=name)
     _prepare(circuit, initial_state)
-    for _ in range(layers):
+    def rotate() -> None:
         for gate in rotations:
             for qubit in range(num_qubits):
                 getattr(circuit, gate)(next(theta), qubit)
+
+    def entangle() -> None:
         for gate in entanglers:
             for a, b in edges:
                 getattr(circuit, gate)(next(theta), a, b)
+
+    for _ in range(layers):
+        for part in (entangle, rotate) if entanglers_first else (rotate, entangle):
+            part()
     return circuit
 
 

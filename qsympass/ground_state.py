@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 from qiskit import QuantumCircuit
 from qiskit.primitives import BaseEstimatorV2
 from qiskit.quantum_info import SparsePauliOp
@@ -20,7 +21,7 @@ from qiskit.quantum_info import SparsePauliOp
 from qsympass.gradients.exact import ExactEngine
 from qsympass.gradients.parameter_shift import ParameterShiftGradient
 from qsympass.models.spectrum import ground_energy
-from qsympass.training import Adam, Callback, ObjectiveValue, train
+from qsympass.training import Adam, Callback, ObjectiveValue, train, train_layerwise
 
 Initialisation = Literal["small", "uniform"]
 
@@ -132,6 +133,7 @@ def train_ground_state(
     callbacks: Sequence[Callback] = (),
     checkpoint: str | os.PathLike[str] | None = None,
     progress: bool = True,
+    layers: ArrayLike | None = None,
 ) -> GroundStateRun:
     """Train a circuit with Adam towards the ground state of a Hamiltonian.
 
@@ -153,9 +155,16 @@ def train_ground_state(
         callbacks: Passed to the training loop (e.g. a training monitor).
         checkpoint: A file to checkpoint to and resume from.
         progress: Show a progress bar.
+        layers: The layer of every parameter (``circuit.parameters`` order) to train layer by
+            layer with interpolated starts (:func:`~qsympass.training.train_layerwise`); the
+            ``steps`` are split over the layers.
 
     Returns:
         The energies, relative errors and final parameters.
+
+    Raises:
+        ValueError: For callbacks together with ``layers`` (a stage restarts the step count),
+            and the errors of :func:`~qsympass.training.train_layerwise`.
     """
     e0 = ground_energy(hamiltonian) if ground_energy_value is None else ground_energy_value
     objective: EnergyObjective | EstimatorEnergyObjective
@@ -166,21 +175,26 @@ def train_ground_state(
         objective = EstimatorEnergyObjective(circuit, measured, e0, estimator, precision)
     rng = np.random.default_rng(seed)
     start = initial_parameters(circuit.num_parameters, initialisation, rng)
-    result = train(
-        objective,
-        start,
-        Adam(learning_rate),
-        steps,
-        callbacks=callbacks,
-        checkpoint=checkpoint,
-        progress=progress,
-        config={"circuit": circuit.name, "num_parameters": circuit.num_parameters, "seed": seed},
-    )
-    energies = np.asarray(result.history.loss, dtype=float)
+    config = {"circuit": circuit.name, "num_parameters": circuit.num_parameters, "seed": seed}
+    if layers is not None:
+        if callbacks:
+            raise ValueError("callbacks are not supported with layer-by-layer training")
+        staged = train_layerwise(
+            objective, start, layers, lambda: Adam(learning_rate), steps,
+            checkpoint=checkpoint, progress=progress, config=config,
+        )
+        params, history, wall_time = staged.params, staged.history, staged.total_wall_time
+    else:
+        result = train(
+            objective, start, Adam(learning_rate), steps,
+            callbacks=callbacks, checkpoint=checkpoint, progress=progress, config=config,
+        )
+        params, history, wall_time = result.params, result.history, result.total_wall_time
+    energies = np.asarray(history.loss, dtype=float)
     return GroundStateRun(
-        params=result.params,
+        params=params,
         energies=energies,
         relative_errors=(energies - e0) / abs(e0),
         ground_energy=e0,
-        wall_time=result.total_wall_time,
+        wall_time=wall_time,
     )

@@ -43,3 +43,13 @@ def test_initial_states(state, amplitude_index):
 def test_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         layered_ansatz(lattice("ring", 4), **kwargs)
+
+
+def test_entanglers_first_puts_each_layer_entanglers_before_rotations():
+    graph = lattice("ring", 4)
+    circuit = layered_ansatz(graph, 2, rotations=("rx",), entanglers=("rzz",),
+                             initial_state="plus", entanglers_first=True)
+    names = [inst.operation.name for inst in circuit.data]
+    assert names == ["h"] * 4 + (["rzz"] * 4 + ["rx"] * 4) * 2
+    angles = [inst.operation.params[0] for inst in circuit.data[4:]]
+    assert [str(a) for a in angles] == [str(p) for p in circuit.parameters]

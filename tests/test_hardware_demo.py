@@ -9,7 +9,7 @@ import pytest
 from qsympass.cli import main
 from qsympass.hardware.demo import DemoConfig, run_demo, write_outputs
 
-SMALL = DemoConfig(num_qubits=4, layers=2, steps=40, learning_rate=0.1, eqntk_samples=8)
+SMALL = DemoConfig(num_qubits=4, layers=2, steps=80, learning_rate=0.1, eqntk_samples=8)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
+import scipy.sparse as sp
 from qiskit import QuantumCircuit
 from qiskit.transpiler import PassManager
 
@@ -54,3 +56,22 @@ def test_tfim8_metadata_and_report_are_serializable(pruned_tfim8):
     assert json.loads(json.dumps(summary)) == report.to_dict()
     assert "EQNTK" in report.table()
     assert [p.name for p in out.parameters] == [f"φ[{i}]" for i in range(12)]
+
+
+@pytest.mark.slow
+def test_tfim8_pruned_parameters_inherit_the_layers(pruned_tfim8):
+    circuit, _, report = pruned_tfim8
+    layers = np.arange(circuit.num_parameters) // (circuit.num_parameters // 6)
+    assert report.pruned_layers(layers).tolist() == [k for k in range(6) for _ in range(2)]
+    with pytest.raises(ValueError, match="layer of each of the 192"):
+        report.pruned_layers(layers[:-1])
+
+
+def test_pruned_layers_refuses_a_parameter_tied_across_layers():
+    report = PruningReport(
+        num_qubits=1, found={}, kept={}, dropped={}, selected=(), candidates=[],
+        num_parameters_before=2, num_parameters_after=1, parameter_map={}, removed_gates=[],
+        basis=sp.csc_matrix(np.ones((2, 1))),
+    )
+    with pytest.raises(ValueError, match="feeds parameters of layers"):
+        report.pruned_layers([0, 1])

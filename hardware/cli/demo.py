@@ -35,6 +35,11 @@ def register(subparsers: Any) -> None:
         help="train through this backend's estimator, e.g. aer:sherbrooke (default: exact)",
     )
     parser.add_argument("--shots", type=int, default=defaults.shots, help="shots on a backend")
+    parser.add_argument(
+        "--all-layers-at-once",
+        action="store_true",
+        help="train every layer from the start instead of layer by layer",
+    )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     add_output_flags(parser)
     parser.set_defaults(func=run)
@@ -50,6 +55,7 @@ def run(args: argparse.Namespace) -> None:
         seed=args.seed,
         backend=args.backend,
         shots=args.shots,
+        layerwise=not args.all_layers_at_once,
     )
     result = run_demo(config, progress=not args.no_progress)
     plot, record = write_outputs(result, args.out or Path("qsympass-demo"))

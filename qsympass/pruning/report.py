@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,39 @@ class PruningReport:
             "eqntk_before": self.eqntk_before,
             "eqntk_after": self.eqntk_after,
         }
+
+    def pruned_layers(self, layers: ArrayLike) -> np.ndarray:
+        """The layer of every new parameter, from the layers of the original ones.
+
+        Args:
+            layers: The layer of every original parameter (``circuit.parameters`` order).
+
+        Returns:
+            The layer of every new parameter (``φ`` order): that of the original parameters it
+            feeds (``θ = B φ``).
+
+        Raises:
+            ValueError: If the report has no basis, ``layers`` has the wrong length, or a new
+                parameter feeds original parameters of several layers.
+        """
+        if self.basis is None:
+            raise ValueError("this report carries no basis θ = B φ")
+        original = np.asarray(layers)
+        if original.shape != (self.num_parameters_before,):
+            raise ValueError(
+                f"layers must give the layer of each of the {self.num_parameters_before} "
+                f"original parameters, got shape {original.shape}"
+            )
+        basis = sp.csc_matrix(self.basis)
+        pruned = np.empty(basis.shape[1], dtype=original.dtype)
+        for column in range(basis.shape[1]):
+            fed = np.unique(original[basis.indices[basis.indptr[column]:basis.indptr[column + 1]]])
+            if fed.size != 1:
+                raise ValueError(
+                    f"new parameter {column} feeds parameters of layers {fed.tolist()}"
+                )
+            pruned[column] = fed[0]
+        return pruned
 
     def table(self) -> str:
         """A plain-text summary for the command line.

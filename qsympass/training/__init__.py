@@ -15,6 +15,7 @@ from __future__ import annotations
 from .callbacks import Callback, GradientTolerance, TargetLoss
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from .history import TrainingHistory
+from .layerwise import LayerwiseResult, interpolate_layers, train_layerwise
 from .loop import TrainingResult, train
 from .metrics import accuracy, mse
 from .objectives import (
@@ -35,6 +36,7 @@ __all__ = [
     "ExponentialDecay",
     "GradientDescent",
     "GradientTolerance",
+    "LayerwiseResult",
     "LinearRamp",
     "Objective",
     "ObjectiveValue",
@@ -46,10 +48,12 @@ __all__ = [
     "TrainingResult",
     "accuracy",
     "as_objective",
+    "interpolate_layers",
     "load_checkpoint",
     "mse",
     "mse_objective",
     "penalized",
     "save_checkpoint",
     "train",
+    "train_layerwise",
 ]
