@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -76,6 +76,8 @@ class EstimatorEnergyObjective:
         ground_energy: The exact ground-state energy ``E0`` (for the relative error).
         estimator: Any ``EstimatorV2``.
         precision: The target precision of each expectation value, if the estimator takes one.
+        differentiate: Indices (``circuit.parameters`` order) of the parameters to shift; the
+            other gradient entries are 0. ``None`` differentiates all.
     """
 
     circuit: QuantumCircuit
@@ -83,11 +85,30 @@ class EstimatorEnergyObjective:
     ground_energy: float
     estimator: BaseEstimatorV2
     precision: float | None = None
+    differentiate: tuple[int, ...] | None = None
 
     def __call__(self, params: np.ndarray) -> ObjectiveValue:
         gradient = ParameterShiftGradient(self.estimator, precision=self.precision)
-        result = gradient.run(self.circuit, self.observable, params)
-        return _energy_value(float(result.values), result.gradients, self.ground_energy)
+        if self.differentiate is None:
+            result = gradient.run(self.circuit, self.observable, params)
+            return _energy_value(float(result.values), result.gradients, self.ground_energy)
+        parameters = list(self.circuit.parameters)
+        chosen = [parameters[index] for index in self.differentiate]
+        result = gradient.run(self.circuit, self.observable, params, parameters=chosen)
+        full = np.zeros(len(parameters))
+        full[list(self.differentiate)] = result.gradients
+        return _energy_value(float(result.values), full, self.ground_energy)
+
+    def for_parameters(self, indices: Sequence[int]) -> EstimatorEnergyObjective:
+        """The same objective, shifting only some parameters (used by layer-wise training).
+
+        Args:
+            indices: The parameters to differentiate (``circuit.parameters`` order).
+
+        Returns:
+            A copy with ``differentiate`` set.
+        """
+        return replace(self, differentiate=tuple(int(index) for index in indices))
 
 
 def _energy_value(energy: float, gradient: np.ndarray, ground: float) -> ObjectiveValue:

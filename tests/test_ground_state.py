@@ -92,3 +92,23 @@ def test_estimator_objective_agrees_with_exact_engine():
     assert measured.loss == pytest.approx(exact.loss, abs=1e-10)
     np.testing.assert_allclose(measured.grad, exact.grad, atol=1e-10)
     assert measured.extras["relative_error"] == pytest.approx(exact.extras["relative_error"])
+
+
+def test_estimator_objective_for_some_parameters_shifts_only_those():
+    from qiskit.primitives import StatevectorEstimator
+
+    from qsympass.ansatz import layered_ansatz
+    from qsympass.ground_state import EstimatorEnergyObjective
+
+    graph = lattice("ring", 3)
+    circuit = layered_ansatz(graph, 2, initial_state="plus")
+    hamiltonian = tfim(graph)
+    params = np.random.default_rng(6).uniform(0, 2 * np.pi, circuit.num_parameters)
+    full = EstimatorEnergyObjective(circuit, hamiltonian, -4.0, StatevectorEstimator())
+    chosen = [0, 4, circuit.num_parameters - 1]
+    part = full.for_parameters(chosen)(params)
+    reference = full(params)
+    assert part.loss == pytest.approx(reference.loss, abs=1e-10)
+    np.testing.assert_allclose(part.grad[chosen], reference.grad[chosen], atol=1e-10)
+    others = np.setdiff1d(np.arange(circuit.num_parameters), chosen)
+    assert not np.any(part.grad[others])

@@ -113,6 +113,10 @@ def train_layerwise(
 ) -> LayerwiseResult:
     """Train layer by layer: the first layer, then two, …, each deeper circuit from INTERP.
 
+    An objective with a ``for_parameters(indices)`` method (such as
+    :class:`~qsympass.ground_state.EstimatorEnergyObjective`) is asked at each stage for a
+    version that differentiates the active parameters only, so parameter shift skips the others.
+
     Args:
         objective: ``params -> (loss, grad, extras)`` of the whole circuit.
         initial_params: Starting angles of the whole circuit; only the first layer's are used
@@ -146,7 +150,9 @@ def train_layerwise(
     stages: list[TrainingResult] = []
     for stage in range(1, depth + 1):
         active = order[: stage * slots]
-        restricted = _ActiveParameters(objective, params.copy(), active)
+        narrow = getattr(objective, "for_parameters", None)
+        inner = narrow(active) if callable(narrow) else objective
+        restricted = _ActiveParameters(inner, params.copy(), active)
         result = train(
             restricted,
             params[active],
