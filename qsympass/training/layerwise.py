@@ -95,9 +95,12 @@ def interpolate_layers(angles: np.ndarray) -> np.ndarray:
     if angles.ndim != 2 or angles.shape[0] == 0:
         raise ValueError(f"angles must have shape (layers, slots), got {angles.shape}")
     depth = angles.shape[0]
-    padded = np.vstack([np.zeros((1, angles.shape[1])), angles, np.zeros((1, angles.shape[1]))])
-    i = np.arange(1, depth + 2)[:, None]
-    return (i - 1) / depth * padded[i[:, 0] - 1] + (depth - i + 1) / depth * padded[i[:, 0]]
+    zeros = np.zeros((1, angles.shape[1]))
+    padded = np.vstack([zeros, angles, zeros])  # v_0 = v_{l+1} = 0
+    i = np.arange(1, depth + 2)
+    before = ((i - 1) / depth)[:, None]
+    here = ((depth - i + 1) / depth)[:, None]
+    return before * padded[i - 1] + here * padded[i]
 
 
 def train_layerwise(
