@@ -282,27 +282,16 @@ def _rref_null_space(rows: list[Row]) -> list[Row]:
         for pivot, pivot_row in pivots.items():
             factor = row.get(pivot)
             if factor:
-                for v, c in pivot_row.items():
-                    updated = row.get(v, Fraction(0)) - factor * c
-                    if updated:
-                        row[v] = updated
-                    else:
-                        row.pop(v, None)
+                _subtract(row, factor, pivot_row)
         if not row:
             continue
         pivot = min(row)
         scale = row[pivot]
         row = {v: Fraction(c) / scale for v, c in row.items()}
-        for other_pivot, other in list(pivots.items()):
+        for other in pivots.values():
             factor = other.get(pivot)
             if factor:
-                for v, c in row.items():
-                    updated = other.get(v, Fraction(0)) - factor * c
-                    if updated:
-                        other[v] = updated
-                    else:
-                        other.pop(v, None)
-                pivots[other_pivot] = other
+                _subtract(other, factor, row)
         pivots[pivot] = row
     vectors: list[Row] = []
     for free in variables:
@@ -315,6 +304,16 @@ def _rref_null_space(rows: list[Row]) -> list[Row]:
                 vector[pivot] = -coefficient
         vectors.append(vector)
     return vectors
+
+
+def _subtract(target: Row, factor: Fraction | int, source: Row) -> None:
+    """``target -= factor * source`` in place, dropping entries that become zero."""
+    for variable, coefficient in source.items():
+        updated = target.get(variable, Fraction(0)) - factor * coefficient
+        if updated:
+            target[variable] = updated
+        else:
+            target.pop(variable, None)
 
 
 def _integral(vector: Row) -> dict[int, int]:
