@@ -1,7 +1,8 @@
 """Seed 001: QNN training deviates from tangent-kernel regression.
 
 Trains the supervised QNN ``ŷ_i = ⟨x_i|U(θ)† M U(θ)|x_i⟩`` (4 qubits, 4 random orthonormal inputs,
-±1 labels, p random Pauli-string rotations) by gradient descent with ``M = γ Z_0`` for γ = 1 (a
+±1 labels, p Pauli-string rotations, every string once per round, from the identity) by
+gradient descent with ``M = γ Z_0`` for γ = 1 (a
 Pauli measurement: labels at the spectrum's edges) and γ = 2, and compares the run with the
 frozen-kernel prediction and the over-parameterized limit (p → ∞, and with the circuit's own
 frozen frame operator). Prints a table, the late-phase tracking factors and saves plots.
@@ -29,12 +30,15 @@ def main() -> None:
     parser.add_argument("--gammas", type=float, nargs="+", default=[1.0, 2.0])
     parser.add_argument("--learning-rate", type=float, default=None,
                         help="gradient-descent step (default 10 / num-parameters)")
+    parser.add_argument("--pauli-sampling", choices=["rounds", "independent"], default="rounds")
+    parser.add_argument("--initialization", choices=["identity", "random"], default="identity")
     parser.add_argument("--out", default="results/convergence_deviation")
     args = parser.parse_args()
 
     results = [
         run_convergence_experiment(
-            gamma, args.num_parameters, args.steps, args.seed, learning_rate=args.learning_rate
+            gamma, args.num_parameters, args.steps, args.seed, learning_rate=args.learning_rate,
+            pauli_sampling=args.pauli_sampling, initialization=args.initialization,
         )
         for gamma in args.gammas
     ]

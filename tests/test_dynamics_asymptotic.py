@@ -3,6 +3,7 @@ same flow with a circuit's frozen frame operator."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -73,13 +74,16 @@ def test_flow_is_isospectral(seed: int, gamma: float) -> None:
     )
 
 
-def test_flow_moves_residuals_along_the_kernel() -> None:
+@pytest.mark.parametrize("discretization", ["steps", "flow"])
+def test_flow_moves_residuals_along_the_kernel(discretization: str) -> None:
     # dr/dt = −η' K̃ r: over a short time the change is −η' K̃ r (sign and normalisation check).
     observable, states = _haar_conjugated_z(1.0, 3), _states(4)
     lr, p = 1e-6, 1000
     prediction = integrate_asymptotic_dynamics(
-        observable, states, LABELS, learning_rate=lr, num_parameters=p, steps=1, substeps=8
+        observable, states, LABELS, learning_rate=lr, num_parameters=p, steps=1, substeps=8,
+        discretization=discretization,  # type: ignore[arg-type]
     )
+    assert prediction.discretization == discretization
     rate = lr * asymptotic_kernel_scale(p, DIM)
     assert prediction.effective_rate == pytest.approx(rate)
     r0 = prediction.residuals[0]
@@ -139,12 +143,12 @@ def test_isotropic_frame_reproduces_the_limit() -> None:
     # on traceless A, so the circuit-frame flow is the p → ∞ flow exactly.
     generators = _all_half_paulis(4)
     observable, states = _haar_conjugated_z(1.0, 7), _states(8)
-    common = {"learning_rate": 0.05, "num_parameters": DIM**2 - 1, "steps": 30,
-              "kernel_every": 10}
-    limit = integrate_asymptotic_dynamics(observable, states, LABELS, **common)
-    framed = integrate_asymptotic_dynamics(
-        observable, states, LABELS, generators=generators, **common
+    common = functools.partial(
+        integrate_asymptotic_dynamics, observable, states, LABELS,
+        learning_rate=0.05, num_parameters=DIM**2 - 1, steps=30, kernel_every=10,
     )
+    limit = common()
+    framed = common(generators=generators)
     assert framed.circuit_frame and not limit.circuit_frame
     np.testing.assert_allclose(framed.residuals, limit.residuals, atol=1e-10)
     np.testing.assert_allclose(framed.kernels, limit.kernels, atol=1e-10)
@@ -175,6 +179,36 @@ def test_circuit_frame_kernel_is_the_empirical_kernel(seed: int, gamma: float) -
         atol=1e-10,
     )
     assert prediction.losses[-1] < prediction.losses[0]
+
+
+def test_steps_discretization_is_one_gradient_descent_step() -> None:
+    # A large step (the residual shrinks to about half): the exponential step with the circuit's
+    # frame is the actual gradient-descent step up to O(p η²), far closer than the continuous
+    # flow over the same unit of time or the frozen-kernel (linear) update.
+    p, lr = 400, 0.0125
+    source = DenseSource(
+        pauli_rotation_ansatz(4, p, seed=1, pauli_sampling="independent"),
+        SparsePauliOp("IIIZ", 2.0), random_orthonormal_states(4, 4, seed=2),
+    )
+    params = np.random.default_rng(3).uniform(0, 2 * np.pi, p)
+    outputs, jacobian = source.outputs_and_jacobian(params)
+    residuals = outputs - LABELS
+    after, _ = source.outputs_and_jacobian(params - lr * jacobian.T @ residuals)
+    actual = after - LABELS
+    assert np.linalg.norm(actual) < 0.6 * np.linalg.norm(residuals)
+
+    def predicted(discretization: str) -> np.ndarray:
+        return integrate_asymptotic_dynamics(
+            source.heisenberg_observable(params), source.states, LABELS, learning_rate=lr,
+            num_parameters=p, steps=1, generators=source.input_frame_generators(params),
+            discretization=discretization,  # type: ignore[arg-type]
+        ).residuals[1]
+
+    step_error = np.linalg.norm(predicted("steps") - actual)
+    flow_error = np.linalg.norm(predicted("flow") - actual)
+    linear_error = np.linalg.norm(residuals - lr * jacobian @ jacobian.T @ residuals - actual)
+    assert step_error < 0.2 * linear_error
+    assert step_error < 0.05 * flow_error
 
 
 def test_kernel_scale_convention() -> None:
@@ -213,4 +247,9 @@ def test_bad_input_is_rejected() -> None:
         integrate_asymptotic_dynamics(
             _haar_conjugated_z(1.0, 0), 2 * states, LABELS,
             learning_rate=0.1, num_parameters=10, steps=1,
+        )
+    with pytest.raises(ValueError, match="discretization"):
+        integrate_asymptotic_dynamics(
+            _haar_conjugated_z(1.0, 0), states, LABELS, learning_rate=0.1,
+            num_parameters=10, steps=1, discretization="rk4",  # type: ignore[arg-type]
         )

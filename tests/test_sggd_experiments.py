@@ -142,7 +142,7 @@ def test_projector_penalty_equals_symmetry_violation(values: list[float]) -> Non
                       symmetry_violation(operator, group), atol=1e-10)
 
 
-def _estimator_penalty(circuit: QuantumCircuit, observable: SparsePauliOp, group: object,
+def _estimator_penalty(circuit: QuantumCircuit, observable: SparsePauliOp, group: SymmetryGroup,
                        values: np.ndarray) -> float:
     estimator = SymmetryGuidedEstimator(StatevectorEstimator(), group, mode="penalty")
     data = estimator.run([(circuit, observable, values)]).result()[0].data

@@ -60,6 +60,7 @@ def test_gradient_descent_through_the_qnn_lowers_the_loss():
     for _ in range(15):
         outputs = qnn.forward(inputs, weights)[:, 0]
         _, weight_gradients = qnn.backward(inputs, weights)
+        assert weight_gradients is not None
         residual = outputs - labels
         losses.append(float(np.mean(residual**2)))
         gradient = np.mean(2 * residual[:, None] * weight_gradients[:, 0, :], axis=0)

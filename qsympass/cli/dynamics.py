@@ -32,6 +32,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--learning-rate", type=float, default=None, help="step size (default: 10 / p)"
     )
+    parser.add_argument(
+        "--pauli-sampling", choices=["rounds", "independent"], default="rounds",
+        help="every Pauli string once per round (default) or each one independently",
+    )
+    parser.add_argument(
+        "--initialization", choices=["identity", "random"], default="identity",
+        help="start at θ = 0 (default) or at angles uniform in [0, 2π)",
+    )
     add_output_flags(parser)
     parser.set_defaults(func=run)
 
@@ -47,6 +55,8 @@ def run(args: argparse.Namespace) -> None:
             args.steps,
             args.seed,
             learning_rate=args.learning_rate,
+            pauli_sampling=args.pauli_sampling,
+            initialization=args.initialization,
         )
         for gamma in args.gammas
     ]
@@ -62,6 +72,8 @@ def _summary(result: ConvergenceExperiment) -> dict[str, Any]:
     return {
         "gamma": result.gamma,
         "num_parameters": result.num_parameters,
+        "pauli_sampling": result.pauli_sampling,
+        "initialization": result.initialization,
         "verdict": report.verdict,
         "confidence": report.confidence,
         "loglog_slope": report.exponent,

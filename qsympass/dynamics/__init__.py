@@ -25,6 +25,7 @@ from .dense import DenseRotationCircuit, dense_rotation_circuit
 from .experiment import (
     ConvergenceExperiment,
     format_experiment_table,
+    initial_angles,
     initial_kernel_agreement,
     pauli_rotation_ansatz,
     plot_convergence_experiments,
@@ -79,6 +80,7 @@ __all__ = [
     "format_experiment_table",
     "frozen_kernel_prediction",
     "ground_state_kernel",
+    "initial_angles",
     "initial_kernel_agreement",
     "integrate_asymptotic_dynamics",
     "kernel_drift",
