@@ -32,6 +32,7 @@ def main() -> None:
                         help="gradient-descent step (default 10 / num-parameters)")
     parser.add_argument("--pauli-sampling", choices=["rounds", "independent"], default="rounds")
     parser.add_argument("--initialization", choices=["identity", "random"], default="identity")
+    parser.add_argument("--discretization", choices=["steps", "flow"], default="steps")
     parser.add_argument("--out", default="results/convergence_deviation")
     args = parser.parse_args()
 
@@ -39,6 +40,7 @@ def main() -> None:
         run_convergence_experiment(
             gamma, args.num_parameters, args.steps, args.seed, learning_rate=args.learning_rate,
             pauli_sampling=args.pauli_sampling, initialization=args.initialization,
+            discretization=args.discretization,
         )
         for gamma in args.gammas
     ]

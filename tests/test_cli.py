@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import sys
 import pytest
 
 from qsympass.cli import main
+from qsympass.cli.common import emit
 
 
 def _json_output(capsys, argv):
@@ -100,6 +102,20 @@ def test_dynamics_reports_both_convergence_types(tmp_path, capsys):
     assert verdicts == {1.0: "sublinear", 2.0: "exponential"}
     assert all(path.endswith(".png") for path in payload["plots"])
     assert (tmp_path / "loss_loglog.png").exists()
+
+
+def test_dynamics_passes_the_experiment_options(tmp_path, capsys):
+    argv = ["dynamics", "--num-parameters", "40", "--steps", "10", "--gammas", "1",
+            "--pauli-sampling", "independent", "--initialization", "random",
+            "--discretization", "flow", "--out", str(tmp_path), "--json"]
+    experiment = _json_output(capsys, argv)["experiments"][0]
+    assert (experiment["pauli_sampling"], experiment["initialization"],
+            experiment["discretization"]) == ("independent", "random", "flow")
+
+
+def test_json_output_is_standard_json(capsys):
+    emit(argparse.Namespace(json=True), {"factor": float("nan"), "rows": [1.0, float("inf")]}, "")
+    assert json.loads(capsys.readouterr().out) == {"factor": None, "rows": [1.0, None]}
 
 
 def test_dynamics_rejects_bad_sizes(capsys):

@@ -80,8 +80,9 @@ def test_flow_moves_residuals_along_the_kernel(discretization: str) -> None:
     observable, states = _haar_conjugated_z(1.0, 3), _states(4)
     lr, p = 1e-6, 1000
     prediction = integrate_asymptotic_dynamics(
-        observable, states, LABELS, learning_rate=lr, num_parameters=p, steps=1, substeps=8,
+        observable, states, LABELS, learning_rate=lr, num_parameters=p, steps=1,
         discretization=discretization,  # type: ignore[arg-type]
+        substeps=8 if discretization == "flow" else None,
     )
     assert prediction.discretization == discretization
     rate = lr * asymptotic_kernel_scale(p, DIM)
@@ -120,8 +121,8 @@ def test_kernel_scale_matches_the_empirical_kernel_on_average() -> None:
     p, differences, norms = 500, [], []
     for seed in range(6):
         source = DenseSource(
-            pauli_rotation_ansatz(4, p, seed=seed), SparsePauliOp("IIIZ"),
-            random_orthonormal_states(4, 4, seed=100 + seed),
+            pauli_rotation_ansatz(4, p, seed=seed, pauli_sampling="independent"),
+            SparsePauliOp("IIIZ"), random_orthonormal_states(4, 4, seed=100 + seed),
         )
         params = np.random.default_rng(seed).uniform(0, 2 * np.pi, p)
         _, jacobian = source.outputs_and_jacobian(params)
@@ -162,7 +163,8 @@ def test_circuit_frame_kernel_is_the_empirical_kernel(seed: int, gamma: float) -
     # the flow still keeps M's spectrum.
     p = 120
     source = DenseSource(
-        pauli_rotation_ansatz(4, p, seed=seed), SparsePauliOp("IIIZ", gamma),
+        pauli_rotation_ansatz(4, p, seed=seed, pauli_sampling="independent"),
+        SparsePauliOp("IIIZ", gamma),
         random_orthonormal_states(4, 4, seed=seed + 1),
     )
     params = np.random.default_rng(seed).uniform(0, 2 * np.pi, p)
@@ -247,6 +249,16 @@ def test_bad_input_is_rejected() -> None:
         integrate_asymptotic_dynamics(
             _haar_conjugated_z(1.0, 0), 2 * states, LABELS,
             learning_rate=0.1, num_parameters=10, steps=1,
+        )
+    with pytest.raises(ValueError, match="substeps applies"):
+        integrate_asymptotic_dynamics(
+            _haar_conjugated_z(1.0, 0), states, LABELS, learning_rate=0.1,
+            num_parameters=10, steps=1, substeps=4,
+        )
+    with pytest.raises(ValueError, match="substeps must be"):
+        integrate_asymptotic_dynamics(
+            _haar_conjugated_z(1.0, 0), states, LABELS, learning_rate=0.1,
+            num_parameters=10, steps=1, discretization="flow", substeps=0,
         )
     with pytest.raises(ValueError, match="discretization"):
         integrate_asymptotic_dynamics(

@@ -56,8 +56,8 @@ def test_pauli_measurement_converges_sublinearly(pauli_run: ConvergenceExperimen
 @pytest.mark.slow
 def test_over_parameterized_limit_tracks_training(pauli_run: ConvergenceExperiment) -> None:
     assert pauli_run.initial_kernel_error < 0.1
-    assert pauli_run.asymptotic_late_factor < 2.0
-    assert pauli_run.circuit_frame_late_factor < 2.0
+    assert pauli_run.asymptotic_late_factor < 1.15  # 1.03 measured; the issue asks for 2
+    assert pauli_run.circuit_frame_late_factor < 1.15
     assert pauli_run.circuit_frame.circuit_frame
     assert pauli_run.asymptotic_convergence is not None
     assert pauli_run.asymptotic_convergence.verdict == "sublinear"
@@ -68,8 +68,8 @@ def test_over_parameterized_limit_tracks_training_at_p_500() -> None:
     run = run_convergence_experiment(gamma=1.0, num_parameters=500, steps=300, seed=0)
     assert run.convergence.verdict == "sublinear"
     assert run.initial_kernel_error < 0.1
-    assert run.asymptotic_late_factor < 2.0
-    assert run.circuit_frame_late_factor < 2.0
+    assert run.asymptotic_late_factor < 1.2  # 1.05 measured; the issue asks for 2
+    assert run.circuit_frame_late_factor < 1.2
 
 
 @pytest.mark.slow
@@ -80,7 +80,9 @@ def test_circuit_frame_tracks_haar_like_circuits_at_p_500() -> None:
     )
     assert (run.pauli_sampling, run.initialization) == ("independent", "random")
     assert run.convergence.verdict == "sublinear"
-    assert run.circuit_frame_late_factor < 2.0
+    # The p → ∞ limit runs ahead of training (2.1× measured), its frozen frame does not.
+    assert run.asymptotic_late_factor > 1.3
+    assert run.circuit_frame_late_factor < 1.3
     # Its kernel at t = 0 is the measured K(0), not only its p → ∞ expectation.
     np.testing.assert_allclose(run.circuit_frame.kernels[0], run.kernels[0], rtol=1e-8)
     assert run.initial_kernel_error < 0.1
@@ -156,8 +158,21 @@ def test_identity_start_of_full_rounds_is_the_limits_kernel() -> None:
     assert initial_kernel_agreement(independent, start) > 1e-3
 
 
+@pytest.mark.parametrize("sampling, exact", [("rounds", True), ("independent", False)])
+def test_experiment_uses_the_chosen_ansatz_and_start(sampling: str, exact: bool) -> None:
+    # Two full rounds of the 15 two-qubit strings from the identity: K(0) is the limit's kernel.
+    run = run_convergence_experiment(
+        num_qubits=2, num_states=3, num_parameters=30, steps=20, seed=2,
+        pauli_sampling=sampling, initialization="identity",  # type: ignore[arg-type]
+    )
+    assert (run.initial_kernel_error < 1e-12) == exact
+    assert run.asymptotic.discretization == "steps"
+
+
 def test_initial_angles() -> None:
     rng = np.random.default_rng(1)
     assert not initial_angles(7, "identity", rng).any()
     angles = initial_angles(1000, "random", rng)
     assert angles.min() >= 0.0 and angles.max() < 2 * np.pi and angles.std() > 1.0
+    with pytest.raises(ValueError, match="num_parameters"):
+        initial_angles(0, "identity", rng)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -132,12 +133,25 @@ def _complex(value: Any) -> complex:
 
 
 def emit(args: argparse.Namespace, payload: dict[str, Any], table: str) -> None:
-    """Print a JSON object with ``--json``, the human-readable table otherwise."""
+    """Print a JSON object with ``--json``, the human-readable table otherwise.
+
+    NaN and infinite numbers become ``null``, so the output is standard JSON.
+    """
     if getattr(args, "json", False):
-        json.dump(payload, sys.stdout, indent=2, default=str)
+        json.dump(_finite_or_null(payload), sys.stdout, indent=2, default=str, allow_nan=False)
         sys.stdout.write("\n")
     else:
         print(table)
+
+
+def _finite_or_null(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite_or_null(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite_or_null(item) for item in value]
+    return value
 
 
 def format_table(headers: list[str], rows: list[list[Any]]) -> str:

@@ -40,6 +40,11 @@ def register(subparsers: Any) -> None:
         "--initialization", choices=["identity", "random"], default="identity",
         help="start at θ = 0 (default) or at angles uniform in [0, 2π)",
     )
+    parser.add_argument(
+        "--discretization", choices=["steps", "flow"], default="steps",
+        help="integrate the over-parameterized limit one exponential step per gradient-descent "
+        "step (default) or as the continuous flow",
+    )
     add_output_flags(parser)
     parser.set_defaults(func=run)
 
@@ -57,6 +62,7 @@ def run(args: argparse.Namespace) -> None:
             learning_rate=args.learning_rate,
             pauli_sampling=args.pauli_sampling,
             initialization=args.initialization,
+            discretization=args.discretization,
         )
         for gamma in args.gammas
     ]
@@ -74,6 +80,7 @@ def _summary(result: ConvergenceExperiment) -> dict[str, Any]:
         "num_parameters": result.num_parameters,
         "pauli_sampling": result.pauli_sampling,
         "initialization": result.initialization,
+        "discretization": result.asymptotic.discretization,
         "verdict": report.verdict,
         "confidence": report.confidence,
         "loglog_slope": report.exponent,

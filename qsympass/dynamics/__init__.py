@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .asymptotic import (
     AsymptoticPrediction,
+    Discretization,
     asymptotic_kernel_scale,
     commutator_kernel,
     integrate_asymptotic_dynamics,
@@ -24,6 +25,8 @@ from .convergence import (
 from .dense import DenseRotationCircuit, dense_rotation_circuit
 from .experiment import (
     ConvergenceExperiment,
+    Initialization,
+    PauliSampling,
     format_experiment_table,
     initial_angles,
     initial_kernel_agreement,
@@ -60,15 +63,18 @@ __all__ = [
     "ConvergenceReport",
     "DenseRotationCircuit",
     "DenseSource",
+    "Discretization",
     "EnergyGradientSource",
     "ExactEngineSource",
     "FrozenKernelPrediction",
     "GradientSource",
     "GroundStateKernel",
     "GroundStateMonitor",
+    "Initialization",
     "KernelSnapshot",
     "ParameterShiftEnergy",
     "ParameterShiftSource",
+    "PauliSampling",
     "SpectrumEdgeReport",
     "SupervisedObjective",
     "TrainingMonitor",

@@ -153,7 +153,7 @@ def integrate_asymptotic_dynamics(
     generator_square_trace: float | None = None,
     generators: np.ndarray | None = None,
     discretization: Discretization = "steps",
-    substeps: int = 4,
+    substeps: int | None = None,
     kernel_every: int = 1,
 ) -> AsymptoticPrediction:
     """Integrate ``dM/dt = −η[M, F([M, X(t)])]`` from the initial Heisenberg observable.
@@ -176,42 +176,42 @@ def integrate_asymptotic_dynamics(
         discretization: ``"steps"``, one exponential step per gradient-descent step (the p → ∞
             limit of gradient descent), or ``"flow"``, the continuous flow (see the module
             docstring).
-        substeps: Exponential-midpoint steps per unit of time (``"flow"`` only).
+        substeps: Exponential-midpoint steps per unit of time (``"flow"`` only; default 4).
         kernel_every: Record the kernel every this many steps (and at the last one).
 
     Returns:
         The predicted trajectory.
 
     Raises:
-        ValueError: On non-Hermitian or mis-shaped input, non-positive rates/step counts, or an
-            unknown discretization.
+        ValueError: On non-Hermitian or mis-shaped input, non-positive rates/step counts, an
+            unknown discretization, or ``substeps`` given with ``"steps"``.
     """
     observable, states, labels = _check_inputs(observable, states, labels)
     if not learning_rate > 0:
         raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
-    if steps < 0 or substeps < 1 or kernel_every < 1:
-        raise ValueError("steps must be >= 0 and substeps, kernel_every >= 1")
-    if discretization not in ("steps", "flow"):
-        raise ValueError(f"discretization must be 'steps' or 'flow', got {discretization!r}")
+    if steps < 0 or kernel_every < 1:
+        raise ValueError("steps must be >= 0 and kernel_every >= 1")
+    substeps = _check_substeps(discretization, substeps)
     dim = observable.shape[0]
     scale = asymptotic_kernel_scale(num_parameters, dim, generator_square_trace)
     frame = _Frame(scale, _check_generators(generators, num_parameters, dim))
 
-    def generator(current: np.ndarray) -> np.ndarray:
-        return _generator(current, states, labels, learning_rate, frame)
+    def omega(current: np.ndarray) -> np.ndarray:
+        return _omega(current, states, labels, learning_rate, frame)
 
     def advance(current: np.ndarray) -> np.ndarray:
         if discretization == "steps":
-            return _conjugate(current, generator(current), 1.0)
-        return _flow_step(current, generator, substeps)
+            return _conjugate(current, omega(current), 1.0)
+        return _flow_step(current, omega, substeps)
 
     current = observable
     residuals = np.empty((steps + 1, labels.size))
     kernel_steps = [t for t in range(steps + 1) if t % kernel_every == 0 or t == steps]
+    recorded = set(kernel_steps)
     kernels = []
     for t in range(steps + 1):
         residuals[t] = _outputs(current, states) - labels
-        if t % kernel_every == 0 or t == steps:
+        if t in recorded:
             kernels.append(frame.kernel(current, states))
         if t == steps:
             break
@@ -261,8 +261,8 @@ def _outputs(observable: np.ndarray, states: np.ndarray) -> np.ndarray:
     return np.real(np.einsum("im,ij,jm->m", states.conj(), observable, states))
 
 
-def _generator(observable: np.ndarray, states: np.ndarray, labels: np.ndarray,
-               learning_rate: float, frame: _Frame) -> np.ndarray:
+def _omega(observable: np.ndarray, states: np.ndarray, labels: np.ndarray,
+           learning_rate: float, frame: _Frame) -> np.ndarray:
     """Ω = −η F([M, X]), X = Σ_i r_i |x_i⟩⟨x_i| (anti-Hermitian)."""
     residuals = _outputs(observable, states) - labels
     x_op = (states * residuals) @ states.conj().T
@@ -278,14 +278,27 @@ def _conjugate(observable: np.ndarray, omega: np.ndarray, h: float) -> np.ndarra
     return 0.5 * (rotated + rotated.conj().T)
 
 
-def _flow_step(observable: np.ndarray, generator: Callable[[np.ndarray], np.ndarray],
+def _flow_step(observable: np.ndarray, omega: Callable[[np.ndarray], np.ndarray],
                substeps: int) -> np.ndarray:
     """One unit of time of the continuous flow by exponential-midpoint steps."""
     h = 1.0 / substeps
     for _ in range(substeps):
-        half = _conjugate(observable, generator(observable), 0.5 * h)
-        observable = _conjugate(observable, generator(half), h)
+        half = _conjugate(observable, omega(observable), 0.5 * h)
+        observable = _conjugate(observable, omega(half), h)
     return observable
+
+
+def _check_substeps(discretization: str, substeps: int | None) -> int:
+    if discretization == "steps":
+        if substeps is not None:
+            raise ValueError("substeps applies to discretization='flow' only")
+        return 1
+    if discretization == "flow":
+        substeps = 4 if substeps is None else substeps
+        if substeps < 1:
+            raise ValueError(f"substeps must be >= 1, got {substeps}")
+        return substeps
+    raise ValueError(f"discretization must be 'steps' or 'flow', got {discretization!r}")
 
 
 def _check_generators(generators: np.ndarray | None, num_parameters: int,

@@ -46,6 +46,7 @@ from qiskit.quantum_info import Pauli, SparsePauliOp
 
 from qsympass.dynamics.asymptotic import (
     AsymptoticPrediction,
+    Discretization,
     asymptotic_kernel_scale,
     commutator_kernel,
     integrate_asymptotic_dynamics,
@@ -216,8 +217,10 @@ def initial_angles(
         Shape (p,).
 
     Raises:
-        ValueError: For an unknown initialization.
+        ValueError: For p < 1 or an unknown initialization.
     """
+    if num_parameters < 1:
+        raise ValueError(f"num_parameters must be >= 1, got {num_parameters}")
     if initialization == "identity":
         return np.zeros(num_parameters)
     if initialization == "random":
@@ -263,6 +266,7 @@ def run_convergence_experiment(
     engine: str = "dense",
     pauli_sampling: PauliSampling = "rounds",
     initialization: Initialization = "identity",
+    discretization: Discretization = "steps",
     progress: bool = False,
 ) -> ConvergenceExperiment:
     """Train the supervised QNN of seed 001 and compare it with both kernel theories.
@@ -281,13 +285,17 @@ def run_convergence_experiment(
         engine: ``"dense"`` (:class:`DenseSource`) or ``"exact"`` (one ``ExactEngine`` per state).
         pauli_sampling: How the rotations' Pauli strings are drawn (:func:`pauli_rotation_ansatz`).
         initialization: θ_0 (:func:`initial_angles`).
+        discretization: How both over-parameterized predictions are integrated (one exponential
+            step per gradient-descent step, or the continuous flow; see
+            :func:`~qsympass.dynamics.asymptotic.integrate_asymptotic_dynamics`).
         progress: Show the training progress bar.
 
     Returns:
         The :class:`ConvergenceExperiment`.
 
     Raises:
-        ValueError: For γ <= 0, steps < 2, or an unknown engine, sampling or initialization.
+        ValueError: For γ <= 0, steps < 2, or an unknown engine, sampling, initialization or
+            discretization.
     """
     from qsympass.training import GradientDescent, train
 
@@ -322,7 +330,7 @@ def run_convergence_experiment(
     flow = functools.partial(
         integrate_asymptotic_dynamics, dense.heisenberg_observable(initial), dense.states,
         labels, learning_rate=rate, num_parameters=num_parameters, steps=steps - 1,
-        kernel_every=kernel_every,
+        kernel_every=kernel_every, discretization=discretization,
     )
     asymptotic = flow()
     circuit_frame = flow(generators=dense.input_frame_generators(initial))
