@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from qiskit.providers import BackendV2
+from qiskit.providers.exceptions import QiskitBackendNotFoundError
 from qiskit_aer import AerSimulator
 from qiskit_ibm_runtime import fake_provider
 from qiskit_ibm_runtime.fake_provider.fake_backend import FakeBackendV2
@@ -86,9 +87,19 @@ def get_backend(name: str) -> BackendV2:
     if spec.kind == "aer":
         return AerSimulator()
     if spec.kind == "ibm":
-        return runtime_service().backend(spec.device)
+        return _ibm_backend(spec.device)
     fake = fake_backend(spec.device)
     return AerSimulator.from_backend(fake) if spec.kind == "aer_noisy" else fake
+
+
+def _ibm_backend(device: str) -> BackendV2:
+    service = runtime_service()
+    try:
+        return service.backend(device)
+    except QiskitBackendNotFoundError as error:
+        raise UnknownBackendError(
+            f"IBM Quantum has no backend {device!r} for this account: {error}"
+        ) from None
 
 
 def fake_backend(device: str) -> FakeBackendV2:

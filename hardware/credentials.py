@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
+from collections.abc import Iterator
 from typing import Any
 
 TOKEN_VARIABLE = "QISKIT_IBM_TOKEN"
@@ -31,23 +34,43 @@ def runtime_service() -> Any:
     from qiskit_ibm_runtime import QiskitRuntimeService
 
     token = os.environ.get(TOKEN_VARIABLE)
+    instance = os.environ.get(INSTANCE_VARIABLE)
     kwargs: dict[str, Any] = {}
     if token:
         kwargs["token"] = token
         kwargs["channel"] = os.environ.get(CHANNEL_VARIABLE, "ibm_quantum_platform")
-        if os.environ.get(INSTANCE_VARIABLE):
-            kwargs["instance"] = os.environ[INSTANCE_VARIABLE]
+        if instance:
+            kwargs["instance"] = instance
     try:
-        return QiskitRuntimeService(**kwargs)
+        with _quiet_runtime_warnings():
+            return QiskitRuntimeService(**kwargs)
     except Exception as error:  # the service raises several unrelated types here
         message = redact(str(error), token)
         hint = (
+            f"check {INSTANCE_VARIABLE}={instance!r}" if token and instance else
             f"set {TOKEN_VARIABLE} (and {INSTANCE_VARIABLE}) or save an account with "
             "QiskitRuntimeService.save_account(...)"
         )
         raise MissingCredentialsError(
             f"cannot connect to IBM Quantum: {message}; {hint}"
         ) from None
+
+
+@contextlib.contextmanager
+def _quiet_runtime_warnings() -> Iterator[None]:
+    """Hide the runtime's routine connection warnings unless its log level was lowered.
+
+    The service logs "Loading account with the given token ..." on every token login, which
+    would turn a one-line command error into two lines.
+    """
+    runtime_logger = logging.getLogger("qiskit_ibm_runtime")
+    previous = runtime_logger.level
+    if runtime_logger.getEffectiveLevel() >= logging.WARNING:  # not lowered for debugging
+        runtime_logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        runtime_logger.setLevel(previous)
 
 
 def redact(text: str, secret: str | None) -> str:

@@ -67,6 +67,22 @@ def require_nonempty(op: SparsePauliOp, name: str = "operator", atol: float = DE
         raise ValueError(f"{name} is empty: it has no non-zero Pauli terms")
 
 
+def require_finite(op: SparsePauliOp, name: str = "operator") -> None:
+    """Require every Pauli coefficient of ``op`` to be finite.
+
+    Args:
+        op: The operator to check.
+        name: Name of the argument, used in error messages.
+
+    Raises:
+        ValueError: If a coefficient is NaN or infinite.
+    """
+    bad = ~np.isfinite(op.coeffs)
+    if bad.any():
+        label = op.paulis[int(np.flatnonzero(bad)[0])].to_label()
+        raise ValueError(f"{name} has a non-finite coefficient (on {label})")
+
+
 def require_hermitian(
     op: SparsePauliOp, name: str = "operator", atol: float = DEFAULT_ATOL
 ) -> None:
@@ -121,9 +137,10 @@ def as_hamiltonian(op: Any, name: str = "hamiltonian") -> SparsePauliOp:
 
     Raises:
         TypeError: If ``op`` cannot be converted to a ``SparsePauliOp``.
-        ValueError: If it is empty or not Hermitian.
+        ValueError: If it has a NaN or infinite coefficient, or is empty or not Hermitian.
     """
     sparse = as_sparse_pauli_op(op, name)
+    require_finite(sparse, name)
     require_nonempty(sparse, name)
     require_hermitian(sparse, name)
     simplified = sparse.simplify(atol=DEFAULT_ATOL)

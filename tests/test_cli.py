@@ -66,12 +66,45 @@ def test_symmetries_from_hamiltonian_file(tmp_path, capsys):
         (["symmetries", "--coupling", "q=1"], "bad --coupling for model tfim"),
         (["symmetries", "--hamiltonian-file", "/nonexistent.json"], "no such Hamiltonian file"),
         (["symmetries", "--lattice", "ring", "--size", "2"], "at least 3"),
+        (["symmetries", "--coupling", "j=nan"], "finite number"),
+        (["symmetries", "--hamiltonian-file", "."], "cannot read Hamiltonian file"),
+        (["dynamics", "--seed", "-1"], "argument --seed: expected an integer >= 0"),
+        (["prune", "--max-exact-qubits", "-2"], "argument --max-exact-qubits"),
+        (["classify", "--no-such-flag"], "unrecognized arguments"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(capsys, argv, message):
-    assert main(argv) == 2
+    status: object
+    try:
+        status = main(argv)
+    except SystemExit as stop:  # argparse's own errors
+        status = stop.code
+    assert status == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("terms", "message"),
+    [([], "the list is empty"), ([["ZQI", -1.0]], "not valid"), ([["ZZ", "x"]], "pairs")],
+)
+def test_bad_hamiltonian_files_exit_2(tmp_path, capsys, terms, message):
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps(terms))
+    assert main(["symmetries", "--hamiltonian-file", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_out_is_checked_before_any_work(tmp_path, capsys, monkeypatch):
+    def no_work(*args, **kwargs):
+        raise AssertionError("the experiment ran before --out was checked")
+
+    monkeypatch.setattr("qsympass.cli.dynamics.run_convergence_experiment", no_work)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    assert main(["dynamics", "--out", str(blocker)]) == 2
+    assert "--out" in capsys.readouterr().err
 
 
 def test_non_hermitian_file_is_rejected(tmp_path, capsys):

@@ -144,6 +144,9 @@ def test_unreadable_files_are_one_line(tmp_path, capsys):
         path = tmp_path / name
         path.write_text("this is not a circuit {")
         assert "cannot read" in _error(capsys, ["prune", "--circuit", str(path), *RING4])
+    assert "not a QPY file" in _error(
+        capsys, ["prune", "--circuit", str(tmp_path / "broken.qpy"), *RING4]
+    )
 
 
 def test_width_mismatch_is_one_line(tmp_path, capsys):

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 import qiskit_ibm_runtime
+from qiskit.providers.exceptions import QiskitBackendNotFoundError
 from qiskit_aer import AerSimulator
 from qiskit_ibm_runtime.accounts import management
 from qiskit_ibm_runtime.fake_provider import FakeManilaV2, FakeSherbrooke
@@ -99,3 +100,44 @@ def test_token_never_appears_in_errors_or_logs(no_saved_account, monkeypatch, ca
 def test_redact_hides_secret_and_long_tokens():
     assert redact("a secret-value here", "secret-value") == "a <redacted> here"
     assert FAKE_TOKEN not in redact(f"header {FAKE_TOKEN}", None)
+
+
+def test_unknown_ibm_device_is_an_unknown_backend(no_saved_account, monkeypatch):
+    class Service:
+        def __init__(self, **kwargs):
+            pass
+
+        def backend(self, name):
+            raise QiskitBackendNotFoundError("No backend matches the criteria.")
+
+    monkeypatch.setenv("QISKIT_IBM_TOKEN", FAKE_TOKEN)
+    monkeypatch.setattr(qiskit_ibm_runtime, "QiskitRuntimeService", Service)
+    with pytest.raises(UnknownBackendError, match="no backend 'ibm_atlantis'"):
+        backends.get_backend("ibm:ibm_atlantis")
+
+
+def test_a_bad_instance_is_named(no_saved_account, monkeypatch):
+    def reject(**kwargs):
+        raise AttributeError("'NoneType' object has no attribute 'group'")
+
+    monkeypatch.setenv("QISKIT_IBM_TOKEN", FAKE_TOKEN)
+    monkeypatch.setenv("QISKIT_IBM_INSTANCE", "crn:v1:foo")
+    monkeypatch.setattr(qiskit_ibm_runtime, "QiskitRuntimeService", reject)
+    with pytest.raises(MissingCredentialsError, match="check QISKIT_IBM_INSTANCE='crn:v1:foo'"):
+        backends.get_backend("ibm:ibm_torino")
+
+
+def test_the_runtime_login_warning_is_hidden(no_saved_account, monkeypatch, caplog):
+    def warn_and_reject(**kwargs):
+        logging.getLogger("qiskit_ibm_runtime.qiskit_runtime_service").warning(
+            "Loading account with the given token."
+        )
+        raise ValueError("login failed")
+
+    monkeypatch.setenv("QISKIT_IBM_TOKEN", FAKE_TOKEN)
+    monkeypatch.setattr(qiskit_ibm_runtime, "QiskitRuntimeService", warn_and_reject)
+    level = logging.getLogger("qiskit_ibm_runtime").level
+    with pytest.raises(MissingCredentialsError):
+        backends.get_backend("ibm:ibm_torino")
+    assert "Loading account" not in caplog.text
+    assert logging.getLogger("qiskit_ibm_runtime").level == level

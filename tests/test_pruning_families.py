@@ -114,8 +114,14 @@ def test_bad_input_raises_one_clear_error():
         SymmetricPruning(hamiltonian).prune(nonlinear)
     wrong = SymmetryGroup.permutations([[1, 0, 2]], num_qubits=3)
     chain = tfim(lattice("chain", 3))
+    rotation = QuantumCircuit(3)
+    rotation.rx(theta[0], 0)
     with pytest.raises(TranspilerError, match="not a symmetry"):
-        SymmetricPruning(chain, symmetries=[wrong]).prune(QuantumCircuit(3))
+        SymmetricPruning(chain, symmetries=[wrong]).prune(rotation)
+    fixed = QuantumCircuit(3)
+    fixed.h(0)
+    with pytest.raises(TranspilerError, match="no parameters to prune"):
+        SymmetricPruning(hamiltonian).prune(fixed)
     with pytest.raises(TranspilerError, match="unknown symmetry family"):
         SymmetricPruning(hamiltonian, force=["lattice"])
 

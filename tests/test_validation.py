@@ -11,6 +11,7 @@ from qiskit.quantum_info import Operator, Pauli, PauliList, SparsePauliOp, rando
 from qsympass.validation import (
     as_hamiltonian,
     as_sparse_pauli_op,
+    require_finite,
     require_hermitian,
     require_nonempty,
     require_width,
@@ -45,6 +46,16 @@ def test_require_nonempty_rejects_all_zero_coefficients() -> None:
 
 def test_require_nonempty_accepts_a_single_term() -> None:
     require_nonempty(SparsePauliOp("IZ", 1e-3))
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # SparsePauliOp(inf)
+@pytest.mark.parametrize("bad", [np.nan, np.inf, complex(0, np.nan)])
+def test_non_finite_coefficients_are_named(bad: complex) -> None:
+    op = SparsePauliOp(["XX", "ZZ"], [1.0, bad])
+    with pytest.raises(ValueError, match=r"hamiltonian has a non-finite coefficient \(on ZZ\)"):
+        require_finite(op, "hamiltonian")
+    with pytest.raises(ValueError, match="non-finite"):
+        as_hamiltonian(op)
 
 
 def test_require_hermitian_names_the_offending_term() -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from qsympass.cli.common import add_output_flags, emit
+from qsympass.cli.common import add_output_flags, emit, output_folder
 from qsympass.hardware.demo import DemoConfig, run_demo, write_outputs
 
 
@@ -57,8 +56,9 @@ def run(args: argparse.Namespace) -> None:
         shots=args.shots,
         layerwise=not args.all_layers_at_once,
     )
+    out = output_folder(args, "qsympass-demo")
     result = run_demo(config, progress=not args.no_progress)
-    plot, record = write_outputs(result, args.out or Path("qsympass-demo"))
+    plot, record = write_outputs(result, out)
     payload = {**result.to_dict(), "plot": str(plot), "record": str(record)}
     text = "\n\n".join(
         [result.pruning_table, result.table(), f"wrote {plot} and {record}"]

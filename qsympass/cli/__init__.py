@@ -13,7 +13,7 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from importlib.metadata import entry_points
-from typing import Any
+from typing import Any, NoReturn
 
 from qsympass import __version__
 from qsympass.cli import classify, dynamics, prune, symmetries
@@ -28,9 +28,17 @@ CORE_COMMANDS: tuple[Callable[[Any], None], ...] = (
 COMMAND_ENTRY_POINTS = "qsympass.commands"
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose usage errors are one line on standard error (status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``<prog>: error: <message>`` and exit with status 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="qsympass",
         description="Symmetry as a compiler concern for variational quantum programs.",
     )

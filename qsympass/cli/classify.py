@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from qsympass.cli.common import CommandError, add_output_flags, emit
+from qsympass.cli.common import CommandError, add_output_flags, emit, output_folder
 from qsympass.plotting import plot_curves
 from qsympass.sggd.experiments import CIRCLE_SYMMETRIES, WERNER_SYMMETRIES, classify
 
@@ -17,7 +16,7 @@ def register(subparsers: Any) -> None:
     """Add the ``classify`` subcommand."""
     parser = subparsers.add_parser(
         "classify",
-        help="symmetry-guided training on biased classification data (seed 002)",
+        help="symmetry-guided training on biased classification data (paper 002's experiments)",
         description="Train the paper's classifiers with plain MSE and with the SGGD symmetry "
         "penalty on biased training data, and compare test accuracies. Werner states: "
         "symmetries collective (U⊗U) or swap; points in a square: swap (x↔y) or dihedral.",
@@ -47,9 +46,8 @@ def run(args: argparse.Namespace) -> None:
     if args.num_seeds < 1:
         raise CommandError("--num-seeds must be at least 1")
     seeds = range(args.seed, args.seed + args.num_seeds)
+    out = output_folder(args, "qsympass-classify")
     result = classify(args.task, symmetry, seeds, steps=args.steps)
-    out = args.out or Path("qsympass-classify")
-    out.mkdir(parents=True, exist_ok=True)
     plot = out / f"{args.task}_training.png"
     plot_curves(
         {f"{run.symmetry}, seed {run.seed}": run.loss_curve for run in result.runs},

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from qiskit.exceptions import QiskitError
 from qiskit.quantum_info import SparsePauliOp
 
 from qsympass import models
@@ -28,13 +29,49 @@ class CommandError(Exception):
 
 def add_output_flags(parser: argparse.ArgumentParser) -> None:
     """Add ``--seed``, ``--out`` and ``--json`` to a subcommand."""
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument(
+        "--seed", type=non_negative_int, default=0, help="random seed (default: 0)"
+    )
     parser.add_argument(
         "--out", type=Path, default=None, help="folder for the files the command writes"
     )
+    add_json_flag(parser)
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    """Add ``--json`` to a subcommand."""
     parser.add_argument(
         "--json", action="store_true", help="print one machine-readable JSON object"
     )
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type: an integer >= 0.
+
+    Raises:
+        argparse.ArgumentTypeError: For anything else (argparse names the flag).
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def output_folder(args: argparse.Namespace, default: str) -> Path:
+    """The folder of ``--out`` (or ``default``), created now so that a bad path fails first.
+
+    Raises:
+        CommandError: If the folder cannot be created (e.g. a file has that name).
+    """
+    folder: Path = args.out or Path(default)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CommandError(f"--out {folder}: cannot create the folder ({error.strerror})") from None
+    return folder
 
 
 def add_hamiltonian_flags(parser: argparse.ArgumentParser) -> None:
@@ -100,8 +137,8 @@ def parse_couplings(pairs: list[str]) -> dict[str, float]:
             couplings[name] = float(value)
         except ValueError:
             sep = ""
-        if not sep or not name:
-            raise CommandError(f"--coupling expects NAME=VALUE with a number, got {pair!r}")
+        if not sep or not name or not math.isfinite(couplings.get(name, math.nan)):
+            raise CommandError(f"--coupling expects NAME=VALUE with a finite number, got {pair!r}")
     return couplings
 
 
@@ -111,15 +148,19 @@ def read_hamiltonian_file(path: Path) -> SparsePauliOp:
     A coefficient is a number or a ``[real, imag]`` pair.
 
     Raises:
-        CommandError: If the file is missing or not of that form.
+        CommandError: If the file is missing, unreadable, empty or not of that form.
     """
     try:
         terms = json.loads(path.read_text())
         pairs = [(str(label), _complex(coeff)) for label, coeff in terms]
+        if not pairs:
+            raise ValueError("the list is empty")
         return SparsePauliOp.from_list(pairs)
     except FileNotFoundError:
         raise CommandError(f"no such Hamiltonian file: {path}") from None
-    except (ValueError, TypeError) as error:
+    except OSError as error:
+        raise CommandError(f"cannot read Hamiltonian file {path}: {error.strerror}") from None
+    except (ValueError, TypeError, QiskitError) as error:
         raise CommandError(
             f"{path} is not a JSON list of [pauli_label, coefficient] pairs: {error}"
         ) from None

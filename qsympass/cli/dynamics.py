@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from qsympass.cli.common import add_output_flags, emit
+from qsympass.cli.common import add_output_flags, emit, output_folder
 from qsympass.dynamics import (
     ConvergenceExperiment,
     format_experiment_table,
@@ -19,7 +18,7 @@ def register(subparsers: Any) -> None:
     """Add the ``dynamics`` subcommand."""
     parser = subparsers.add_parser(
         "dynamics",
-        help="tangent-kernel diagnostics of a supervised QNN (seed 001)",
+        help="tangent-kernel diagnostics of a supervised QNN (paper 001's experiment)",
         description="Train a QNN on random orthogonal states with measurement γZ and compare "
         "the run with the frozen-kernel prediction and the over-parameterized limit; tell "
         "sublinear from exponential convergence.",
@@ -53,6 +52,7 @@ def run(args: argparse.Namespace) -> None:
     """Run one experiment per γ, print the table and save the plots."""
     if args.num_parameters < 1 or args.steps < 2:
         raise ValueError("--num-parameters must be at least 1 and --steps at least 2")
+    out = output_folder(args, "qsympass-dynamics")
     results = [
         run_convergence_experiment(
             gamma,
@@ -66,7 +66,6 @@ def run(args: argparse.Namespace) -> None:
         )
         for gamma in args.gammas
     ]
-    out = args.out or Path("qsympass-dynamics")
     plots = plot_convergence_experiments(results, out)
     payload = {"experiments": [_summary(r) for r in results], "plots": [str(p) for p in plots]}
     table = format_experiment_table(results)

@@ -23,14 +23,17 @@ from qsympass.ansatz import INITIAL_STATES, layered_ansatz
 from qsympass.cli.common import (
     CommandError,
     add_hamiltonian_flags,
+    add_json_flag,
     emit,
     hamiltonian_from_args,
     lattice_from_args,
+    non_negative_int,
 )
 from qsympass.pruning import PruningReport, SymmetricPruning
 from qsympass.symmetry.detection import FAMILIES
 
 CIRCUIT_FORMATS = (".qpy", ".qasm")
+_QPY_MAGIC = b"QISKIT"
 
 
 def register(subparsers: Any) -> None:
@@ -75,17 +78,17 @@ def register(subparsers: Any) -> None:
     )
     pruning.add_argument(
         "--max-exact-qubits",
-        type=int,
+        type=non_negative_int,
         default=12,
         help="widest circuit for the exact ground-state check and EQNTK scoring (default: 12)",
     )
     parser.add_argument(
         "--output", type=Path, default=None, help="write the pruned circuit (.qpy or .qasm)"
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the EQNTK samples")
     parser.add_argument(
-        "--json", action="store_true", help="print one machine-readable JSON object"
+        "--seed", type=non_negative_int, default=0, help="seed of the EQNTK samples"
     )
+    add_json_flag(parser)
     parser.set_defaults(func=run)
 
 
@@ -175,6 +178,9 @@ def read_circuit(path: Path) -> QuantumCircuit:
         if suffix == ".qasm":
             return restore_standard_gates(qasm3.loads(path.read_text()))
         with path.open("rb") as handle:
+            if handle.read(len(_QPY_MAGIC)) != _QPY_MAGIC:
+                raise ValueError("not a QPY file (it does not start with 'QISKIT')")
+            handle.seek(0)
             circuits = qpy.load(handle)
     except Exception as error:  # the readers raise many unrelated types on a corrupt file
         raise CommandError(

@@ -9,7 +9,7 @@ from typing import Any
 
 from qsympass.cli.common import (
     add_hamiltonian_flags,
-    add_output_flags,
+    add_json_flag,
     emit,
     format_table,
     hamiltonian_from_args,
@@ -26,7 +26,7 @@ def register(subparsers: Any) -> None:
         "of a spin model or a Hamiltonian file.",
     )
     add_hamiltonian_flags(parser)
-    add_output_flags(parser)
+    add_json_flag(parser)
     parser.set_defaults(func=run)
 
 

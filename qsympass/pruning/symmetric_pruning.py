@@ -155,6 +155,8 @@ class SymmetricPruning(TransformationPass):
                 f"hamiltonian acts on {self.hamiltonian.num_qubits} qubits but the circuit has {n}"
             )
         circuit = prepare_ansatz(circuit)
+        if circuit.num_parameters == 0:
+            raise TranspilerError("SymmetricPruning: the ansatz has no parameters to prune")
         items = extract_gates(circuit)
         structure = cut_blocks(items, n)
         space = coordinate_space(items, structure, n, circuit.num_parameters)
