@@ -242,3 +242,27 @@ def test_isa_circuit_with_laid_out_observable_matches_logical_gradient():
     energy, gradient = ExactEngine(circuit, hamiltonian).energy_and_gradient(values)
     assert float(result.values) == pytest.approx(float(energy), abs=1e-10)
     np.testing.assert_allclose(result.gradients, gradient, atol=1e-10)
+
+
+def test_pass_manager_lays_out_observables_of_the_device_width():
+    # A 5-qubit circuit on the 5-qubit FakeManilaV2: logical and physical widths agree, but the
+    # layout still permutes the qubits, so the observable must follow it.
+    from qiskit_ibm_runtime.fake_provider import FakeManilaV2
+
+    theta = ParameterVector("t", 5)
+    circuit = QuantumCircuit(5)
+    for qubit in range(5):
+        circuit.ry(theta[qubit], qubit)
+    for control, target in [(0, 2), (2, 4), (4, 1), (1, 3), (3, 0)]:
+        circuit.cx(control, target)
+    observable = SparsePauliOp(["ZIIII", "IIXIZ"], [1.0, 0.5])
+    values = np.array([0.3, -0.7, 1.1, 0.5, -1.4])
+    manager = generate_preset_pass_manager(1, backend=FakeManilaV2(), seed_transpiler=0)
+    assert manager.run(circuit).layout.final_index_layout() != list(range(5))
+    logical = ParameterShiftGradient(StatevectorEstimator()).run(circuit, observable, values)
+    transpiled = ParameterShiftGradient(StatevectorEstimator(), pass_manager=manager).run(
+        circuit, observable, values
+    )
+    expected = Statevector(circuit.assign_parameters(values)).expectation_value(observable).real
+    assert float(transpiled.values) == pytest.approx(expected, abs=1e-10)
+    np.testing.assert_allclose(transpiled.gradients, logical.gradients, atol=1e-10)

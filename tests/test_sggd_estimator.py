@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from qiskit.circuit import ParameterVector, QuantumCircuit
 from qiskit.circuit.library import efficient_su2
 from qiskit.primitives import StatevectorEstimator
-from qiskit.quantum_info import Operator, SparsePauliOp, random_clifford
+from qiskit.quantum_info import Operator, SparsePauliOp
 from qiskit_aer.primitives import EstimatorV2 as AerEstimator
 from spies import SpyEstimator
 
@@ -87,18 +87,26 @@ def test_penalty_equals_dense_formula(num_qubits: int, kind: str, seed: int) -> 
             assert data.penalty[b, i] == pytest.approx(expected, abs=1e-10)
 
 
-def test_penalty_with_clifford_element_list() -> None:
+def test_penalty_with_a_list_of_clifford_generators() -> None:
+    # [S on qubit 0, H on qubit 1] is not closed; the penalty runs over the group they generate,
+    # {S^a ⊗ H^b : a < 4, b < 2}, built here by hand.
     rng = np.random.default_rng(3)
-    element = random_clifford(2, seed=4)
-    group = [element.compose(element.adjoint()), element]  # a list is taken as the element list
+    s_gate, h_gate = QuantumCircuit(2), QuantumCircuit(2)
+    s_gate.s(0)
+    h_gate.h(1)
     circuit = random_ansatz(2, 1)
     op = random_observable(2, rng)
     values = rng.uniform(-2, 2, circuit.num_parameters)
-    data = SymmetryGuidedEstimator(StatevectorEstimator(), group).run(
+    data = SymmetryGuidedEstimator(StatevectorEstimator(), [s_gate, h_gate]).run(
         [(circuit, op, values)]
     ).result()[0].data
-    matrices = np.array([e.to_matrix() for e in group])
+    s_matrix, h_matrix = Operator(s_gate).data, Operator(h_gate).data
+    matrices = np.array([
+        np.linalg.matrix_power(s_matrix, a) @ np.linalg.matrix_power(h_matrix, b)
+        for a in range(4) for b in range(2)
+    ])
     expected = dense_penalty(circuit, op, values, matrices)
+    assert expected > 1e-3
     assert float(data.penalty) == pytest.approx(expected, abs=1e-10)
 
 
@@ -288,6 +296,63 @@ def test_runtime_estimator_on_fake_manila() -> None:
     # noisy device model: loose tolerance
     np.testing.assert_allclose(data.penalty, reference.penalty, atol=0.3)
     np.testing.assert_allclose(data.evs, reference.evs, atol=0.3)
+
+
+@pytest.mark.parametrize("scale", [1e-7, 1e-4, 1e3])
+def test_penalty_scales_with_the_square_of_the_observable(scale: float) -> None:
+    # O ⊗ Oᵀ has squared coefficients; tiny ones must not fall under the estimator's cut-off.
+    circuit = random_ansatz(2, 3)
+    values = np.random.default_rng(3).uniform(-2, 2, circuit.num_parameters)
+    group = SymmetryGroup.permutations([[1, 0]], num_qubits=2)
+    op = SparsePauliOp(["ZI", "XY"], [1.0, 0.3])
+
+    def penalty(observable: SparsePauliOp) -> float:
+        estimator = SymmetryGuidedEstimator(StatevectorEstimator(), group)
+        return float(estimator.run([(circuit, observable, values)]).result()[0].data.penalty)
+
+    def gradient(observable: SparsePauliOp) -> np.ndarray:
+        estimate = penalty_gradient(StatevectorEstimator(), circuit, observable, group, values)
+        return estimate.gradients
+
+    assert penalty(op) > 1e-3
+    assert penalty(scale * op) == pytest.approx(scale**2 * penalty(op), rel=1e-9)
+    np.testing.assert_allclose(gradient(scale * op), scale**2 * gradient(op), rtol=1e-8,
+                               atol=1e-12 * scale**2)
+
+
+def test_transpilation_cache_tells_circuits_apart() -> None:
+    # Cached transpilations are keyed by gates, angles and parameter identity: circuits that
+    # differ only in an evolution operator, or rebuilt with fresh parameters of the same name,
+    # must not reuse another circuit's transpilation.
+    from qiskit.circuit import Parameter
+    from qiskit.circuit.library import PauliEvolutionGate
+    from qiskit.transpiler import generate_preset_pass_manager
+
+    manager = generate_preset_pass_manager(
+        optimization_level=1, basis_gates=["rz", "sx", "x", "cx"], seed_transpiler=0
+    )
+    group = SymmetryGroup.permutations([[1, 0]], num_qubits=2)
+    op = SparsePauliOp(["ZI", "XY"], [1.0, 0.5])
+    transpiling = SymmetryGuidedEstimator(StatevectorEstimator(), group, pass_manager=manager)
+    direct = SymmetryGuidedEstimator(StatevectorEstimator(), group)
+
+    def evolution(label: str) -> QuantumCircuit:
+        circuit = QuantumCircuit(2)
+        circuit.ry(0.4, 0)
+        circuit.append(PauliEvolutionGate(SparsePauliOp(label), time=Parameter("t")), [0, 1])
+        return circuit
+
+    def rotation() -> QuantumCircuit:
+        circuit = QuantumCircuit(2)
+        circuit.ry(Parameter("t"), 0)
+        circuit.cx(0, 1)
+        return circuit
+
+    for circuit in (evolution("XX"), evolution("ZY"), rotation(), rotation()):
+        got = transpiling.run([(circuit, op, [0.7])]).result()[0].data
+        want = direct.run([(circuit, op, [0.7])]).result()[0].data
+        assert float(got.evs) == pytest.approx(float(want.evs), abs=1e-10)
+        assert float(got.penalty) == pytest.approx(float(want.penalty), abs=1e-10)
 
 
 def test_bad_input_raises_value_error() -> None:

@@ -296,3 +296,15 @@ def test_bad_widths_and_elements() -> None:
         SymmetryGroup.permutations([[1, 2, 3, 4, 0], [1, 0, 2, 3, 4]], 5).elements(max_elements=10)
     with pytest.raises(ValueError, match="num_qubits"):
         SymmetryGroup.collective(0)
+
+
+def test_product_that_is_not_a_group_is_rejected() -> None:
+    # SWAP does not normalize {II, XI}: SWAP·XI·SWAP = IX, so G·H ≠ H·G.
+    swap = SymmetryGroup.permutations([[1, 0]], num_qubits=2)
+    with pytest.raises(ValueError, match="do not combine into a group"):
+        _ = swap * SymmetryGroup.paulis(["XI"])
+    # Commuting or normalizing factors are fine: SWAP commutes with XX, the ring's rotations
+    # normalize the Pauli group <XXX, ZZI, IZZ>.
+    assert (swap * SymmetryGroup.paulis(["XX"])).order == 4
+    ring = SymmetryGroup.permutations([[1, 2, 0]], num_qubits=3)
+    assert len((ring * SymmetryGroup.paulis(["XXX", "ZZI", "IZZ"])).elements()) == 24

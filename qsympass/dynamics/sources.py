@@ -23,7 +23,6 @@ import numpy as np
 from qiskit.circuit import QuantumCircuit
 from qiskit.circuit.library import StatePreparation
 from qiskit.primitives import BaseEstimatorV2
-from qiskit.primitives.containers import ObservablesArray
 from qiskit.quantum_info import SparsePauliOp
 
 from qsympass.validation import (
@@ -235,9 +234,7 @@ class ParameterShiftSource:
         values = as_parameter_vector(params, self._num_parameters)
         pubs = []
         for plan in self.plans:
-            observables = ObservablesArray.coerce(self.observable)
-            if plan.circuit.layout is not None:
-                observables = observables.apply_layout(plan.circuit.layout)
+            observables = self.gradient.observables_for(self.observable, plan)
             pubs.append(plan.pub(observables, values, self.gradient.precision))
         result = self.gradient.estimator.run(pubs).result()
         outputs, rows = [], []

@@ -337,7 +337,7 @@ class ParameterShiftGradient:
             ValueError: On values of the wrong shape or an unsupported circuit.
         """
         plan = self.plan(circuit, parameters)
-        pub = plan.pub(_laid_out(observables, plan.circuit), np.asarray(values), self.precision)
+        pub = plan.pub(self.observables_for(observables, plan), np.asarray(values), self.precision)
         result = self.estimator.run([pub]).result()
         data = result[0].data
         energies, gradients, stds, gradient_stds = plan.combine(data.evs, data.stds)
@@ -350,6 +350,31 @@ class ParameterShiftGradient:
         return GradientResult(energies, gradients, stds, gradient_stds, metadata)
 
 
+    def observables_for(
+        self, observables: ObservablesArrayLike, plan: ShiftPlan
+    ) -> ObservablesArray:
+        """The observables to measure on ``plan.circuit``.
+
+        With a pass manager the observables are those of the logical circuit and are laid out
+        with the transpiled circuit's layout. Without one, ``plan.circuit`` is the caller's own
+        circuit: observables of its width pass unchanged, narrower (logical) ones are laid out.
+
+        Args:
+            observables: One observable or an array of them.
+            plan: A plan from :meth:`plan`.
+
+        Returns:
+            The observables on the qubits of ``plan.circuit``.
+        """
+        array = ObservablesArray.coerce(observables)
+        layout = plan.circuit.layout
+        if layout is None:
+            return array
+        if self.pass_manager is not None or array.num_qubits != plan.circuit.num_qubits:
+            return array.apply_layout(layout)
+        return array
+
+
 def _replace_circuit(plan: ShiftPlan, circuit: QuantumCircuit) -> ShiftPlan:
     return ShiftPlan(
         circuit=circuit,
@@ -360,10 +385,3 @@ def _replace_circuit(plan: ShiftPlan, circuit: QuantumCircuit) -> ShiftPlan:
         weights=plan.weights,
     )
 
-
-def _laid_out(observables: ObservablesArrayLike, circuit: QuantumCircuit) -> ObservablesArray:
-    """Lay logical observables out on a transpiled circuit; ISA observables pass unchanged."""
-    array = ObservablesArray.coerce(observables)
-    if circuit.layout is None or array.num_qubits == circuit.num_qubits:
-        return array
-    return array.apply_layout(circuit.layout)

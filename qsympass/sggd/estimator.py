@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from qiskit.circuit import Parameter, QuantumCircuit
+from qiskit.circuit import Parameter, ParameterExpression, QuantumCircuit
 from qiskit.primitives import BaseEstimatorV2
 from qiskit.primitives.base.base_primitive_job import BasePrimitiveJob
 from qiskit.primitives.containers import (
@@ -136,21 +136,31 @@ def select_bindings(
     return BindingsArray({kept: full[..., columns]}, shape=bindings.shape)
 
 
-def _circuit_key(circuit: QuantumCircuit) -> tuple[Any, ...]:
-    def param_key(param: Any) -> Any:
-        return param.tobytes() if isinstance(param, np.ndarray) else str(param)
+def _circuit_key(circuit: QuantumCircuit) -> tuple[Any, ...] | None:
+    """A hashable key that determines the circuit, or None when none is cheap to build.
 
-    return (
-        circuit.num_qubits,
-        tuple(
-            (
-                instruction.operation.name,
-                tuple(param_key(p) for p in instruction.operation.params),
-                tuple(circuit.find_bit(q).index for q in instruction.qubits),
-            )
-            for instruction in circuit.data
-        ),
-    )
+    Only standard gates and barriers are keyed: their name, angles and qubits fix them. Other
+    operations carry more (a ``PauliEvolutionGate`` its operator, a custom gate its
+    definition), so circuits holding them are not cached. Parameters are keyed by identity
+    (name and UUID), so a rebuilt circuit with fresh parameters of the same names is new.
+    """
+    entries = []
+    for instruction in circuit.data:
+        operation = instruction.operation
+        if operation.name != "barrier" and getattr(operation, "_standard_gate", None) is None:
+            return None
+        entries.append((
+            operation.name,
+            tuple(_parameter_key(p) for p in operation.params),
+            tuple(circuit.find_bit(q).index for q in instruction.qubits),
+        ))
+    return circuit.num_qubits, tuple(entries)
+
+
+def _parameter_key(param: Any) -> Any:
+    if isinstance(param, ParameterExpression):
+        return str(param), tuple(sorted(str(p.uuid) for p in param.parameters))
+    return param.tobytes() if isinstance(param, np.ndarray) else param
 
 
 class SymmetryGuidedEstimator(BaseEstimatorV2):
@@ -303,6 +313,8 @@ class SymmetryGuidedEstimator(BaseEstimatorV2):
     def _transpile(self, circuit: QuantumCircuit) -> QuantumCircuit:
         assert self.pass_manager is not None
         key = _circuit_key(circuit)
+        if key is None:
+            return self.pass_manager.run(circuit)
         cached = self._transpiled.get(key)
         if cached is None:
             cached = self.pass_manager.run(circuit)
@@ -343,8 +355,9 @@ class SymmetryGuidedEstimator(BaseEstimatorV2):
         assert task.norms is not None
         norms = np.broadcast_to(task.norms, shape)
         fields = {name: value for name, value in main.data.items()}
-        fields["penalty"] = norms * (1.0 - task.elements.identity_weight) - mean
-        fields["penalty_stds"] = error
+        # the group terms were measured on unit-norm observables (see doubled_observables)
+        fields["penalty"] = norms * ((1.0 - task.elements.identity_weight) - mean)
+        fields["penalty_stds"] = norms * error
         metadata = dict(main.metadata)
         metadata["qsympass"] = info
         return PubResult(DataBin(**fields, shape=shape), metadata=metadata)

@@ -97,22 +97,30 @@ def penalty_gradient(
         present = set(term_circuit.parameters)
         plan = shifter.plan(term_circuit, [p for p in targets if p in present])
         columns = [all_parameters.index(p) for p in plan.original_parameters]
-        laid_out = doubled if plan.circuit.layout is None else doubled.apply_layout(
-            plan.circuit.layout
-        )
         plans.append(plan)
-        pubs.append(plan.pub(laid_out, values_array[..., columns], precision))
+        pubs.append(
+            plan.pub(shifter.observables_for(doubled, plan), values_array[..., columns], precision)
+        )
     shape = np.broadcast_shapes(norms.shape, values_array.shape[:-1])
-    constant = np.broadcast_to(norms, shape) * (1.0 - elements.identity_weight)
+    scale = np.broadcast_to(norms, shape)
+    constant = np.full(shape, 1.0 - elements.identity_weight)
     if not pubs:
         zeros = np.zeros(shape)
-        return GradientResult(constant.copy(), np.zeros((*shape, len(targets))), zeros, zeros)
+        return GradientResult(scale * constant, np.zeros((*shape, len(targets))), zeros, zeros)
     result = estimator.run(pubs, precision=precision).result()
     terms = [
         _term(plan, result[k].data.evs, result[k].data.stds, targets)
         for k, plan in enumerate(plans)
     ]
-    return _combine(constant, elements.weights, elements.exact, terms, dict(result.metadata))
+    unit = _combine(constant, elements.weights, elements.exact, terms, dict(result.metadata))
+    # the terms were measured on unit-norm observables (see doubled_observables)
+    return GradientResult(
+        scale * unit.values,
+        scale[..., None] * unit.gradients,
+        scale * unit.stds,
+        scale[..., None] * unit.gradient_stds,
+        unit.metadata,
+    )
 
 
 def _term(

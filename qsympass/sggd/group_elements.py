@@ -1,7 +1,8 @@
 """The group elements an SGGD estimate averages over: exact (small finite) or Monte Carlo.
 
 ``SymmetryGroup`` objects are used as they are; a plain list of Clifford circuits / ``Clifford``
-objects is accepted too and taken as the full element list of the group (no closure is formed).
+objects is accepted too and taken as generators: the average runs over the group they generate
+(the penalty formula holds for groups only, not for arbitrary element lists).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any, Protocol, TypeAlias, runtime_checkable
 import numpy as np
 from qiskit.circuit import QuantumCircuit
 from qiskit.quantum_info import Clifford
+
+from qsympass.symmetry.group import SymmetryGroup
 
 __all__ = [
     "DEFAULT_MAX_ELEMENTS",
@@ -50,42 +53,8 @@ class GroupLike(Protocol):
     def sample(self, rng: np.random.Generator) -> QuantumCircuit: ...
 
 
-class _ElementList:
-    """A group given as the explicit list of its elements."""
-
-    def __init__(self, elements: Sequence[Element]) -> None:
-        if not elements:
-            raise ValueError("the group's element list is empty")
-        widths = {element.num_qubits for element in elements}
-        if len(widths) != 1:
-            raise ValueError(f"group elements act on different numbers of qubits: {sorted(widths)}")
-        self._elements = [_as_clifford(element, k) for k, element in enumerate(elements)]
-        self.num_qubits: int = widths.pop()
-        self.order: int = len(self._elements)
-        self.is_finite = True
-        self.has_time_reversal = False
-        self.name = f"element list (order {self.order})"
-
-    def elements(self, max_elements: int = 10_000) -> list[Clifford]:
-        if self.order > max_elements:
-            raise ValueError(f"{self.name} has more than max_elements={max_elements} elements")
-        return list(self._elements)
-
-    def sample(self, rng: np.random.Generator) -> QuantumCircuit:
-        return self._elements[int(rng.integers(self.order))].to_circuit()
-
-
-def _as_clifford(element: Element, index: int) -> Clifford:
-    if isinstance(element, Clifford):
-        return element
-    try:
-        return Clifford(element)
-    except Exception as exc:  # qiskit raises QiskitError for non-Clifford gates
-        raise ValueError(f"group element {index} is not a Clifford circuit: {exc}") from exc
-
-
 def as_group(group: Any) -> GroupLike:
-    """Accept a ``SymmetryGroup`` (or anything shaped like it) or a list of Clifford elements.
+    """Accept a ``SymmetryGroup`` (or anything shaped like it) or a list of Clifford generators.
 
     Args:
         group: The group.
@@ -98,7 +67,9 @@ def as_group(group: Any) -> GroupLike:
             empty / mixed-width / not Clifford.
     """
     if isinstance(group, Sequence) and not isinstance(group, str):
-        return _ElementList(group)
+        if not group:
+            raise ValueError("the group's list of Clifford generators is empty")
+        return SymmetryGroup.cliffords(list(group))
     if not isinstance(group, GroupLike):
         raise ValueError(
             f"group must be a SymmetryGroup or a list of Clifford elements, got "

@@ -223,18 +223,22 @@ def observable_entries(observables: ObservablesArray) -> np.ndarray:
 
 
 def doubled_observables(observables: ObservablesArray) -> tuple[ObservablesArray, np.ndarray]:
-    """``O ⊗ Oᵀ`` and ``Tr(O²)/d`` for every entry of an observables array.
+    """``Ô ⊗ Ôᵀ`` with ``Ô = O / ‖O‖`` and ``‖O‖² = Tr(O²)/d``, for every entry of an array.
+
+    The unit-norm form keeps the doubled coefficients (products of two of O's) away from the
+    estimators' cut-off for negligible terms; multiply what is measured by ``‖O‖²``.
 
     Args:
         observables: The ``n``-qubit observables.
 
     Returns:
-        The ``2n``-qubit observables (same shape) and the squared norms (same shape).
+        The ``2n``-qubit observables (same shape) and the squared norms ``‖O‖²`` (same shape).
     """
     entries = observable_entries(observables)
     doubled = np.empty(entries.shape, dtype=object)
     norms = np.empty(entries.shape, dtype=float)
     for index, op in np.ndenumerate(entries):
-        doubled[index] = doubled_observable(op)
         norms[index] = squared_norm(op)
+        unit = op / np.sqrt(norms[index]) if norms[index] > 0 else op
+        doubled[index] = doubled_observable(unit)
     return ObservablesArray(doubled), norms

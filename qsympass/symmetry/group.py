@@ -293,10 +293,15 @@ class SymmetryGroup:
         return cls("time_reversal", num_qubits, name or "time reversal", order=2)
 
     def __mul__(self, other: SymmetryGroup) -> SymmetryGroup:
-        """The direct product of two commuting actions on the same qubits.
+        """The product ``G·H`` of two groups on the same qubits, which must be a group.
+
+        ``G·H`` is a group exactly when ``G·H = H·G`` (e.g. when the actions commute, or one
+        normalizes the other). This is checked for finite unitary factors with at most
+        ``PRODUCT_CHECK_LIMIT`` pairs on at most 16 qubits; for larger or continuous factors it
+        is the caller's promise. Use :meth:`cliffords` for the group that generators generate.
 
         Raises:
-            ValueError: the widths differ.
+            ValueError: the widths differ, or ``G·H ≠ H·G``.
         """
         if not isinstance(other, SymmetryGroup):
             return NotImplemented
@@ -305,6 +310,7 @@ class SymmetryGroup:
                 f"cannot multiply a group on {self.num_qubits} qubits with one on "
                 f"{other.num_qubits} qubits"
             )
+        _require_group_product(self, other)
         factors = (*self._flat_factors(), *other._flat_factors())
         return SymmetryGroup(
             "product",
@@ -676,3 +682,31 @@ def _as_clifford(generator: QuantumCircuit | Clifford, index: int) -> Clifford:
 
 
 __all__ = ["SymmetryGroup", "check_operator"]
+
+
+#: Largest number of element pairs for which ``G * H`` checks that ``G·H = H·G``.
+PRODUCT_CHECK_LIMIT = 1024
+
+
+def _require_group_product(left: SymmetryGroup, right: SymmetryGroup) -> None:
+    """Raise if two small finite unitary groups have ``G·H ≠ H·G`` (the product is no group)."""
+    factors = (*left.factors, *right.factors)
+    if left.num_qubits > 16 or any(f.kind not in _FINITE_UNITARY_KINDS for f in factors):
+        return
+    if left.order * right.order > PRODUCT_CHECK_LIMIT:
+        return
+    left_elements = left.elements(PRODUCT_CHECK_LIMIT)
+    right_elements = right.elements(PRODUCT_CHECK_LIMIT)
+    forward = {_action_key(g.compose(h)) for g in left_elements for h in right_elements}
+    backward = {_action_key(h.compose(g)) for g in left_elements for h in right_elements}
+    if forward != backward:
+        raise ValueError(
+            f"{left.name} and {right.name} do not combine into a group (G·H ≠ H·G); build the "
+            "group they generate with SymmetryGroup.cliffords(...) of both groups' generators"
+        )
+
+
+def _action_key(element: Clifford) -> bytes:
+    """The conjugation action of a Clifford (its tableau, signs included; no global phase)."""
+    return bytes(np.packbits(element.tableau))
+
