@@ -14,9 +14,12 @@ class SpyEstimator(BaseEstimatorV2):
         self.inner = inner or StatevectorEstimator()
         self.calls: list[int] = []
         self.pubs: list[Any] = []
+        self.jobs: list[Any] = []
 
     def run(self, pubs: Any, *, precision: float | None = None) -> Any:
         pubs = list(pubs)
         self.calls.append(len(pubs))
         self.pubs.extend(pubs)
-        return self.inner.run(pubs, precision=precision)
+        job = self.inner.run(pubs, precision=precision)
+        self.jobs.append(job)
+        return job

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from qiskit.circuit import ParameterVector, QuantumCircuit
+from qiskit.circuit import Parameter, ParameterVector, QuantumCircuit
 from qiskit.circuit.library import efficient_su2
 from qiskit.primitives import StatevectorEstimator
 from qiskit.quantum_info import Operator, SparsePauliOp
@@ -320,6 +320,21 @@ def test_penalty_scales_with_the_square_of_the_observable(scale: float) -> None:
                                atol=1e-12 * scale**2)
 
 
+def test_switching_mode_uses_the_elements_of_the_new_mode() -> None:
+    group = SymmetryGroup.permutations([[1, 2, 0]], num_qubits=3)
+    theta = ParameterVector("t", 1)
+    circuit = QuantumCircuit(3)
+    circuit.ry(theta[0], 0)
+    circuit.cx(0, 1)
+    twirl = SymmetryGuidedEstimator(StatevectorEstimator(), group, mode="twirl", boundary=0)
+    expected = float(twirl.run([(circuit, "ZII", [0.7])]).result()[0].data.evs)
+    switched = SymmetryGuidedEstimator(StatevectorEstimator(), group, boundary=0)
+    switched.run([(circuit, "ZII", [0.7])]).result()
+    switched.mode = "twirl"
+    got = float(switched.run([(circuit, "ZII", [0.7])]).result()[0].data.evs)
+    assert got == pytest.approx(expected, abs=1e-12)
+
+
 def test_transpilation_cache_tells_circuits_apart() -> None:
     # Cached transpilations are keyed by gates, angles and parameter identity: circuits that
     # differ only in an evolution operator, or rebuilt with fresh parameters of the same name,
@@ -378,3 +393,15 @@ def test_bad_input_raises_value_error() -> None:
         SymmetryGuidedEstimator(StatevectorEstimator(), group, mode="twirled")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="symmetry group acts on 2"):
         penalty_gradient(StatevectorEstimator(), circuit, "ZZZ", group, values)
+    with pytest.raises(ValueError, match="observable acts on 3 qubits but the circuit on 2"):
+        penalty_gradient(StatevectorEstimator(), small, "ZZZ", group, small_values)
+    with pytest.raises(ValueError, match=r"parameters \['stranger'\] do not appear"):
+        penalty_gradient(StatevectorEstimator(), small, "ZZ", group, small_values,
+                         parameters=[Parameter("stranger")])
+
+
+def test_heisenberg_model_rejects_a_non_hermitian_observable() -> None:
+    from qsympass.sggd.heisenberg_model import HeisenbergModel
+
+    with pytest.raises(ValueError, match="not Hermitian"):
+        HeisenbergModel(random_ansatz(2, 0), SparsePauliOp("XY", 1j))

@@ -52,6 +52,8 @@ def test_wrapper_answers_the_qnn_pubs_like_the_inner_estimator():
 
 def test_gradient_descent_through_the_qnn_lowers_the_loss():
     qnn = _qnn()
+    spy = SpyEstimator(qnn.estimator)
+    qnn.estimator = spy
     rng = np.random.default_rng(0)
     inputs = rng.uniform(-1, 1, (8, 2))
     labels = np.sign(inputs[:, 0] * inputs[:, 1])
@@ -67,3 +69,8 @@ def test_gradient_descent_through_the_qnn_lowers_the_loss():
         assert np.linalg.norm(gradient) > 0
         weights = weights - 0.3 * gradient
     assert losses[-1] < 0.5 * losses[0]
+    # every forward pass went through the wrapper, which measured the SWAP penalty alongside
+    assert len(spy.calls) == 15
+    penalties = [job.result()[0].data.penalty for job in spy.jobs]
+    assert all(np.all(np.isfinite(p)) and np.all(p >= -1e-9) for p in penalties)
+    assert any(np.any(p > 1e-6) for p in penalties)

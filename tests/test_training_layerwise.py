@@ -64,6 +64,33 @@ def test_deeper_layers_held_at_zero_leave_the_shallow_circuit() -> None:
     assert np.isclose(deep_energy, shallow_energy, atol=1e-12)
 
 
+def test_objectives_see_the_global_step_and_a_seeded_rng() -> None:
+    # A penalty schedule keyed on ``step`` must ramp over the whole run, not restart per stage,
+    # and an objective that draws from ``rng`` gets a reproducible stream.
+    from qsympass.training import GradientDescent, LinearRamp, penalized, train
+
+    def data(x: np.ndarray) -> tuple[float, np.ndarray, dict]:
+        return float(x @ x), 2 * x, {}
+
+    def penalty(x: np.ndarray) -> tuple[float, np.ndarray, dict]:
+        return float(np.sum(x)), np.ones_like(x), {}
+
+    objective = penalized(data, penalty, LinearRamp(0.0, 1.0, 4))
+    layers, start = [0, 0, 1, 1], np.zeros(4)
+    staged = train_layerwise(objective, start, layers, lambda: GradientDescent(0.1), 10,
+                             progress=False)
+    flat = train(objective, start, GradientDescent(0.1), 10, progress=False)
+    np.testing.assert_array_equal(staged.history.extra("penalty_strength"),
+                                  flat.history.extra("penalty_strength"))
+
+    def noisy(x: np.ndarray, *, rng: np.random.Generator) -> tuple[float, np.ndarray, dict]:
+        return float(x @ x + rng.normal()), 2 * x, {}
+
+    runs = [train_layerwise(noisy, start, layers, lambda: GradientDescent(0.1), 6, seed=seed,
+                            progress=False).history.loss for seed in (5, 5, 6)]
+    assert runs[0] == runs[1] and runs[0] != runs[2]
+
+
 def test_a_finished_run_resumes_from_its_stage_checkpoints(tmp_path) -> None:
     layers = np.array([0, 1, 2])
     target = np.array([0.3, -0.4, 0.2])

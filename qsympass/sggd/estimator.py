@@ -209,7 +209,8 @@ class SymmetryGuidedEstimator(BaseEstimatorV2):
         self.max_elements = max_elements
         self.pass_manager = pass_manager
         self._rng = np.random.default_rng(seed)
-        self._exact_elements: ElementSet | None = None
+        # exact element sets, per mode (the penalty splits off the identity, merges inverses)
+        self._exact_elements: dict[bool, ElementSet] = {}
         self._transpiled: OrderedDict[tuple[Any, ...], QuantumCircuit] = OrderedDict()
 
     # ------------------------------------------------------------------ public API
@@ -256,8 +257,8 @@ class SymmetryGuidedEstimator(BaseEstimatorV2):
         return coerced
 
     def _elements(self, penalty: bool) -> ElementSet:
-        if self.samples is None and self._exact_elements is not None:
-            return self._exact_elements
+        if self.samples is None and penalty in self._exact_elements:
+            return self._exact_elements[penalty]
         elements = element_set(
             self.group,
             self._rng,
@@ -267,7 +268,7 @@ class SymmetryGuidedEstimator(BaseEstimatorV2):
             split_identity=penalty,
         )
         if elements.exact:
-            self._exact_elements = elements
+            self._exact_elements[penalty] = elements
         return elements
 
     def _plan(self, pub: EstimatorPub, submitted: list[EstimatorPub]) -> _Task:

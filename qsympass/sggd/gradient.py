@@ -63,7 +63,8 @@ def penalty_gradient(
         ``gradients`` their derivatives and ``stds`` / ``gradient_stds`` the standard errors.
 
     Raises:
-        ValueError: On a group of another width or bad values.
+        ValueError: On a group or observable of another width, parameters that are not the
+            circuit's, or bad values.
     """
     group_like = as_group(group)
     if group_like.num_qubits != circuit.num_qubits:
@@ -71,8 +72,17 @@ def penalty_gradient(
             f"the circuit acts on {circuit.num_qubits} qubits but the symmetry group acts on "
             f"{group_like.num_qubits}"
         )
+    observables_array = ObservablesArray.coerce(observables)
+    if observables_array.num_qubits != circuit.num_qubits:
+        raise ValueError(
+            f"the observable acts on {observables_array.num_qubits} qubits but the circuit on "
+            f"{circuit.num_qubits}"
+        )
     targets = tuple(circuit.parameters) if parameters is None else tuple(parameters)
     all_parameters = list(circuit.parameters)
+    unknown = [p.name for p in targets if p not in set(all_parameters)]
+    if unknown:
+        raise ValueError(f"parameters {unknown} do not appear in the circuit")
     values_array = np.asarray(values, dtype=float)
     if values_array.ndim == 0 or values_array.shape[-1] != len(all_parameters):
         raise ValueError(
@@ -88,7 +98,7 @@ def penalty_gradient(
         merge_inverses=True,
         split_identity=True,
     )
-    doubled, norms = doubled_observables(ObservablesArray.coerce(observables))
+    doubled, norms = doubled_observables(observables_array)
     shifter = ParameterShiftGradient(estimator, pass_manager=pass_manager, precision=precision)
     plans: list[ShiftPlan] = []
     pubs = []

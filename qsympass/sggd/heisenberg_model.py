@@ -32,6 +32,7 @@ from qsympass.circuits import (
 )
 from qsympass.symmetry.group import SymmetryGroup
 from qsympass.twirling import twirl
+from qsympass.validation import require_hermitian
 
 __all__ = [
     "HeisenbergModel",
@@ -157,8 +158,8 @@ class HeisenbergModel:
         observable: ``O`` on ``ansatz.num_qubits`` qubits.
 
     Raises:
-        ValueError: If the widths differ, the width is out of range or the ansatz has
-            measurements, resets or control flow.
+        ValueError: If the observable is not Hermitian, the widths differ, the width is out of
+            range or the ansatz has measurements, resets or control flow.
 
     Example:
         >>> model = HeisenbergModel(ansatz, SparsePauliOp("ZI"))
@@ -167,6 +168,7 @@ class HeisenbergModel:
     """
 
     def __init__(self, ansatz: QuantumCircuit, observable: SparsePauliOp) -> None:
+        require_hermitian(observable, "observable")
         if observable.num_qubits != ansatz.num_qubits:
             raise ValueError(
                 f"the observable acts on {observable.num_qubits} qubits but the ansatz on "

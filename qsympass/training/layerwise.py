@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike
 
 from qsympass.training.checkpoint import sha256_of
 from qsympass.training.history import TrainingHistory
-from qsympass.training.loop import TrainingResult, train
+from qsympass.training.loop import SeedLike, TrainingResult, train
 from qsympass.training.objectives import ObjectiveValue, evaluate
 from qsympass.training.optimizers import Optimizer
 
@@ -113,6 +113,7 @@ def train_layerwise(
     checkpoint: str | os.PathLike[str] | None = None,
     progress: bool = True,
     config: Mapping[str, Any] | None = None,
+    seed: SeedLike = None,
 ) -> LayerwiseResult:
     """Train layer by layer: the first layer, then two, …, each deeper circuit from INTERP.
 
@@ -131,6 +132,9 @@ def train_layerwise(
         checkpoint: Base name of the per-stage checkpoint files.
         progress: Show a progress bar per stage.
         config: Extra description of the run, added to every stage's fingerprint.
+        seed: Seed of the ``rng`` passed to an objective that declares it (each stage draws
+            from its own stream derived from the seed; a generator is shared by the stages).
+            An objective that declares ``step`` receives the step counted over all stages.
 
     Returns:
         The final parameters and the concatenated history.
@@ -151,20 +155,24 @@ def train_layerwise(
     params[order[slots:]] = 0.0
     history = TrainingHistory()
     stages: list[TrainingResult] = []
+    steps_before = 0
     for stage in range(1, depth + 1):
         active = order[: stage * slots]
         narrow = getattr(objective, "for_parameters", None)
         inner = narrow(active) if callable(narrow) else objective
-        restricted = _ActiveParameters(inner, params.copy(), active)
+        restricted = _ActiveParameters(inner, params.copy(), active, steps_before)
+        stage_steps = steps // depth + (1 if stage <= steps % depth else 0)
         result = train(
             restricted,
             params[active],
             optimizer(),
-            steps // depth + (1 if stage <= steps % depth else 0),
+            stage_steps,
             checkpoint=None if checkpoint is None else f"{os.fspath(checkpoint)}.layer{stage}",
             progress=progress,
             config={"layerwise_stage": stage, **(config or {})},
+            seed=_stage_seed(seed, stage),
         )
+        steps_before += stage_steps
         stages.append(result)
         _extend(history, result.history)
         params[active] = result.params
@@ -186,11 +194,14 @@ class _ActiveParameters:
     objective: Callable[..., Any]
     base: np.ndarray
     active: np.ndarray
+    steps_before: int
 
-    def __call__(self, params: np.ndarray) -> ObjectiveValue:
+    def __call__(
+        self, params: np.ndarray, *, step: int, rng: np.random.Generator
+    ) -> ObjectiveValue:
         full = self.base.copy()
         full[self.active] = params
-        value = evaluate(self.objective, full)
+        value = evaluate(self.objective, full, step=self.steps_before + step, rng=rng)
         return ObjectiveValue(value.loss, value.grad[self.active], value.extras)
 
     def fingerprint(self) -> dict[str, Any]:
@@ -201,6 +212,13 @@ class _ActiveParameters:
             "active": int(self.active.size),
             "base_sha256": sha256_of(self.base),
         }
+
+
+def _stage_seed(seed: SeedLike, stage: int) -> SeedLike:
+    """An independent integer seed per stage (a generator is shared as it is)."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    return int(np.random.SeedSequence([seed, stage]).generate_state(1)[0])
 
 
 def _extend(history: TrainingHistory, part: TrainingHistory) -> None:
