@@ -173,6 +173,7 @@ def ansatz_dynamics(circuit: QuantumCircuit) -> AnsatzDynamics:
     circuit = to_rotation_basis(circuit)  # validates; AnsatzError is a ValueError
     n = circuit.num_qubits
     prefix = circuit.copy_empty_like()
+    prefix.global_phase = 0.0  # may depend on the parameters; the dynamics ignore it
     touched = [False] * n  # qubit is in the future light cone of a parameterized gate
     # Blocks and middle fixed gates in time order; a fixed gate is (instruction, its qubits).
     timeline: list[_Block | tuple[CircuitInstruction, frozenset[int]]] = []

@@ -5,9 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from qiskit import QuantumCircuit
-from qiskit.circuit import ParameterVector
+from qiskit.circuit import Parameter, ParameterVector
+from qiskit.circuit.library import (
+    PauliEvolutionGate,
+    StatePreparation,
+    UnitaryGate,
+    XGate,
+    XXPlusYYGate,
+)
 from qiskit.converters import circuit_to_dag, dag_to_circuit
-from qiskit.quantum_info import Operator
+from qiskit.quantum_info import Operator, SparsePauliOp
 from qiskit.transpiler.exceptions import TranspilerError
 
 from qsympass.ansatz import layered_ansatz
@@ -179,3 +186,134 @@ def _translation(n: int) -> QuantumCircuit:
     for q in range(n - 1):
         circuit.swap(q, q + 1)
     return circuit
+
+
+_SWAP = np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]])
+
+
+def _two_qubit_sandwich(middle) -> QuantumCircuit:
+    """|++⟩, a symmetric rotation layer, a fixed middle, another rotation layer."""
+    theta = ParameterVector("t", 4)
+    circuit = QuantumCircuit(2)
+    circuit.h([0, 1])
+    circuit.ry(theta[0], 0)
+    circuit.ry(theta[1], 1)
+    middle(circuit)
+    circuit.ry(theta[2], 0)
+    circuit.ry(theta[3], 1)
+    return circuit
+
+
+def _commutes_with_swap(pruned: QuantumCircuit) -> bool:
+    values = np.random.default_rng(0).uniform(-2, 2, pruned.num_parameters)
+    unitary = Operator(pruned.assign_parameters(values)).data
+    return bool(np.allclose(_SWAP @ unitary, unitary @ _SWAP, atol=1e-9))
+
+
+@pytest.mark.parametrize(
+    ("middle", "symmetric"),
+    [
+        (lambda c: c.append(XXPlusYYGate(0.7, 0.0), [0, 1]), True),
+        (lambda c: c.append(XXPlusYYGate(0.7, 0.4), [0, 1]), False),  # β ≠ 0: not SWAP-even
+        (lambda c: c.rzx(0.3, 0, 1), False),
+        (lambda c: (c.append(PauliEvolutionGate(SparsePauliOp("Z"), 0.3), [0]),
+                    c.append(PauliEvolutionGate(SparsePauliOp("Y"), 0.3), [1])), False),
+        (lambda c: (c.append(PauliEvolutionGate(SparsePauliOp("Z"), 0.3), [0]),
+                    c.append(PauliEvolutionGate(SparsePauliOp("Z"), 0.3), [1])), True),
+        (lambda c: (c.append(UnitaryGate(Operator(XGate()).data), [0]),
+                    c.append(UnitaryGate(Operator(XGate()).data), [1])), True),
+    ],
+)
+def test_fixed_gates_are_compared_by_their_action(middle, symmetric: bool) -> None:
+    circuit = _two_qubit_sandwich(middle)
+    # max_exact_qubits=0: symmetry logic only, no ground-state reachability check
+    pruned, report = SymmetricPruning(
+        xxz(lattice("chain", 2)), score=False, max_exact_qubits=0,
+        forbid=["pauli", "u1", "time_reversal"],
+    ).prune(circuit)
+    # a compatible family may still lose the selection (e.g. a candidate without entanglers)
+    compatible = "spatial" in report.selected or "compatible" in report.dropped["spatial"]
+    assert compatible == symmetric, report.dropped.get("spatial")
+    if not symmetric:
+        assert "has no image under permutation (1, 0)" in report.dropped["spatial"]
+    if "spatial" in report.selected:
+        assert _commutes_with_swap(pruned)
+
+
+def test_state_preparation_and_u_gates_are_handled() -> None:
+    hamiltonian = heisenberg(lattice("chain", 2))
+    theta = ParameterVector("t", 6)
+    prepared = QuantumCircuit(2)
+    prepared.append(StatePreparation([0, 1 / np.sqrt(2), -1 / np.sqrt(2), 0]), [0, 1])
+    prepared.rxx(theta[0], 0, 1)
+    prepared.rzz(theta[1], 0, 1)
+    _, report = SymmetricPruning(hamiltonian, score=False).prune(prepared)
+    assert report.selected  # the singlet is an eigenstate of the conserved charges
+    general = QuantumCircuit(2)
+    general.h([0, 1])
+    general.u(theta[0], theta[1], theta[2], 0)
+    general.u(theta[3], theta[4], theta[5], 1)
+    pruned, _ = SymmetricPruning(tfim(lattice("chain", 2), 1.0, 0.7)).prune(general)
+    assert pruned.num_parameters <= 6
+
+
+def test_a_parameterized_global_phase_follows_the_new_parameters() -> None:
+    a, b, c, d = (Parameter(name) for name in "abcd")
+    circuit = QuantumCircuit(2)
+    circuit.h([0, 1])
+    circuit.rx(a, 0)
+    circuit.rx(b, 1)
+    circuit.rzz(c, 0, 1)
+    circuit.rx(d, 0)
+    circuit.global_phase = a + d
+    pruned, report = SymmetricPruning(tfim(lattice("chain", 2), 1.0, 0.7), score=False).prune(
+        circuit
+    )
+    assert report.basis is not None
+    assert pruned.num_parameters == report.basis.shape[1] == report.num_parameters_after
+    phi = np.array([0.4, -0.9])[: pruned.num_parameters]
+    theta = report.basis.toarray() @ phi
+    bound = circuit.assign_parameters(dict(zip(circuit.parameters, theta, strict=True)))
+    original = Operator(bound)
+    assert np.allclose(Operator(pruned.assign_parameters(phi)).data, original.data, atol=1e-10)
+
+
+def test_irrational_angle_ratios_keep_the_symmetry_exactly() -> None:
+    a, b = Parameter("a"), Parameter("b")
+    circuit = QuantumCircuit(2)
+    circuit.h([0, 1])
+    circuit.rz(np.pi * a, 0)
+    circuit.rz(b, 1)
+    circuit.rzz(0.3, 0, 1)
+    pruned, report = SymmetricPruning(
+        xxz(lattice("chain", 2)), score=False, max_exact_qubits=0, force=["spatial"],
+        forbid=["pauli", "u1", "time_reversal"],
+    ).prune(circuit)
+    assert pruned.num_parameters == 1
+    assert _commutes_with_swap(pruned)
+    assert report.basis is not None
+    entries = np.sort(np.abs(report.basis.toarray().ravel()))
+    np.testing.assert_allclose(entries, np.array([1.0, np.pi]))
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"max_exact_qubits": "12"}, "max_exact_qubits must be an integer >= 0"),
+        ({"eqntk_samples": 0}, "eqntk_samples must be an integer >= 2"),
+        ({"seed": "x"}, "seed must be an integer >= 0"),
+        ({"symmetries": 42}, "symmetries must be a Symmetries"),
+        ({"force": 3}, "force must be family names"),
+    ],
+)
+def test_bad_options_raise_one_transpiler_error(options, message) -> None:
+    hamiltonian = tfim(lattice("ring", 3))
+    with pytest.raises(TranspilerError, match=message):
+        pass_ = SymmetricPruning(hamiltonian, **options)
+        pass_.prune(layered_ansatz(lattice("ring", 3), 1))
+
+
+def test_a_single_family_name_is_one_name() -> None:
+    assert SymmetricPruning(tfim(lattice("ring", 3)), force="spatial").force == ("spatial",)
+    with pytest.raises(TranspilerError, match="expects a QuantumCircuit"):
+        SymmetricPruning(tfim(lattice("ring", 3))).prune("abc")

@@ -116,3 +116,26 @@ def test_a_zero_spreads_along_a_long_chain() -> None:
     matrix = sp.csr_matrix((values, (rows, cols)), shape=(n, n + 1))
     basis = integral_null_space(matrix, n + 1).toarray()
     assert basis.shape == (n + 1, 1) and basis[n, 0] == 1 and not basis[:n].any()
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.sampled_from([np.pi, np.sqrt(2.0), 1e-7, 0.123456789]), st.integers(2, 6))
+def test_irrational_ratios_fall_back_to_an_exact_float_basis(ratio: float, size: int) -> None:
+    # ratio·θ_0 = θ_1, θ_1 = θ_2 + θ_3 + …: no integral basis exists; the float one must span the
+    # kernel to round-off and be 1 on its free unknowns.
+    rows = [[ratio, -1.0] + [0.0] * (size - 2)]
+    rows += [[0.0, 1.0] + [-1.0 if k == j else 0.0 for k in range(2, size)] for j in range(2, 3)]
+    matrix = np.array(rows)
+    basis = integral_null_space(sp.csr_matrix(matrix), size).toarray()
+    assert basis.shape[1] == size - np.linalg.matrix_rank(matrix)
+    np.testing.assert_allclose(matrix @ basis, 0.0, atol=1e-12)
+    assert np.linalg.matrix_rank(basis) == basis.shape[1]
+    # echelon form: each column is 1 on its own free unknown, where the others are 0
+    free = [int(np.flatnonzero(np.isclose(column, 1.0))[0]) for column in basis.T]
+    np.testing.assert_allclose(basis[free], np.eye(basis.shape[1]), atol=1e-12)
+
+
+def test_short_fractions_stay_exact() -> None:
+    # θ_0/3 = θ_1/2 → (3, 2) exactly, not an approximation with a large denominator
+    basis = integral_null_space(sp.csr_matrix(np.array([[1 / 3, -1 / 2]])), 2).toarray()
+    np.testing.assert_array_equal(basis.ravel(), [3.0, 2.0])

@@ -2,7 +2,7 @@
 
 Usage::
 
-    annotated = qsympass.annotation(ansatz, hamiltonian)
+    annotated = qsympass.annotate(ansatz, hamiltonian)
     isa = transpile(annotated, backend, init_method="qsympass")
     pm = generate_preset_pass_manager(backend=backend, init_method="qsympass")
 
@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 class AnnotatedSymmetricPruning(TransformationPass):
     """Symmetric pruning driven by the circuit's ``metadata["qsympass"]`` annotation.
 
-    Reads the Hamiltonian and options written by :func:`qsympass.annotation` from
+    Reads the Hamiltonian and options written by :func:`qsympass.annotate` from
     ``dag.metadata`` at run time. Without an annotation it logs a warning and returns the
     circuit unchanged; with one it runs ``SymmetricPruning`` (whose report lands in
     ``property_set["symmetric_pruning"]``).
@@ -63,7 +63,7 @@ class AnnotatedSymmetricPruning(TransformationPass):
         if annotation is None:
             logger.warning(
                 "qsympass init stage: circuit %r has no metadata['qsympass'] annotation "
-                "(use qsympass.annotation); symmetric pruning skipped",
+                "(use qsympass.annotate); symmetric pruning skipped",
                 dag.name,
             )
             return dag

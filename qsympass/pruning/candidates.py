@@ -183,11 +183,26 @@ def solve_candidate(
             sp.vstack(rows, format="csr") if rows
             else sp.csr_matrix((0, system.num_parameters))
         )
-        basis = integral_null_space(matrix, system.num_parameters)
-        now = frozenset(removed_items(system.items, basis, coefficients))
+        basis, angles = _used_columns(
+            integral_null_space(matrix, system.num_parameters), coefficients
+        )
+        now = frozenset(removed_items(system.items, basis, angles=angles))
         if not removed or now == removed:
             return Candidate(families, basis, removed=sorted(now), space=space)
         removed = now
+
+
+def _used_columns(
+    basis: sp.csc_matrix, coefficients: sp.csr_matrix
+) -> tuple[sp.csc_matrix, sp.csc_matrix]:
+    """``B`` without the columns that move no gate angle (e.g. where ``θ_a − θ_b`` cancels),
+    and the gates' angles ``coefficients @ B`` under it."""
+    angles = sp.csc_matrix(coefficients @ basis)
+    moved = np.asarray(abs(angles).sum(axis=0)).ravel() > 1e-12
+    if moved.all():
+        return basis, angles
+    kept = np.flatnonzero(moved)
+    return sp.csc_matrix(basis[:, kept]), angles[:, kept]
 
 
 def ground_space(hamiltonian: SparsePauliOp) -> np.ndarray:

@@ -23,12 +23,11 @@ they run at any width; a dense statevector is used only for entangled non-Cliffo
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 from qiskit.circuit import Gate, QuantumCircuit
-from qiskit.circuit.library import get_standard_gate_name_mapping
 from qiskit.quantum_info import (
     Clifford,
     Operator,
@@ -53,9 +52,7 @@ from qsympass.symmetry.spatial import spatial_symmetries
 
 _ATOL = 1e-9
 _MAX_ENUMERATED_PAULI_GENERATORS = 10
-_SYMMETRIC_GATES = frozenset(
-    {"cz", "swap", "iswap", "rzz", "rxx", "ryy", "cp", "cu1", "xx_plus_yy", "ccz"}
-)
+_SWAP = np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]], dtype=complex)
 
 
 @dataclass
@@ -268,18 +265,19 @@ def gate_matrix(operation: Gate) -> np.ndarray:
     Returns:
         Its matrix (little-endian on its own qubits).
     """
-    if operation.name not in _STANDARD_GATES:
+    if getattr(operation, "_standard_gate", None) is None:
         return Operator(operation).data
     key = (operation.name, tuple(float(p) for p in operation.params))
     matrix = _MATRIX_CACHE.get(key)
     if matrix is None:
         matrix = Operator(operation).data
-        _MATRIX_CACHE[key] = matrix
+        if len(_MATRIX_CACHE) < _MATRIX_CACHE_SIZE:
+            _MATRIX_CACHE[key] = matrix
     return matrix
 
 
-_STANDARD_GATES = frozenset(get_standard_gate_name_mapping())
 _MATRIX_CACHE: dict[tuple, np.ndarray] = {}
+_MATRIX_CACHE_SIZE = 4096
 
 
 def _proportional(left: np.ndarray, right: np.ndarray) -> bool:
@@ -407,9 +405,52 @@ def family_compatibility(
 
 
 def _gate_key(item: GateItem, level: int) -> tuple:
-    params = tuple(round(float(p), 9) for p in item.operation.params) if not item.parameterized \
-        else ("offset", round(item.offset, 9))
-    return (item.name, params, level)
+    """What a permutation must map a gate onto: the same action at the same level.
+
+    Rotations with an angle offset are keyed by their generator (on the gate's own qubit
+    order) and offset; standard fixed gates by name and angles; any other fixed gate by its
+    matrix up to global phase (an instruction without one matches only itself).
+    """
+    if item.parameterized:
+        local = {qubit: k for k, qubit in enumerate(item.qubits)}
+        generator = tuple(
+            (tuple(sorted((local[q], code) for q, code in key)), round(coeff, 9))
+            for key, coeff in item.terms
+        )
+        return ("rotation", generator, round(item.offset, 9), level)
+    operation = item.operation
+    if getattr(operation, "_standard_gate", None) is not None:
+        return (item.name, tuple(round(float(p), 9) for p in operation.params), level)
+    matrix = _fixed_matrix(item)
+    if matrix is None:
+        return ("opaque", item.position, level)
+    return ("matrix", matrix.shape[0], _phase_free_bytes(matrix), level)
+
+
+def _fixed_matrix(item: GateItem) -> np.ndarray | None:
+    try:
+        return gate_matrix(item.operation)
+    except Exception:  # not a unitary gate (e.g. a state preparation)
+        return None
+
+
+def _phase_free_bytes(matrix: np.ndarray) -> bytes:
+    """The matrix rounded to 1e-9 after removing its global phase (a hashable identity)."""
+    pivot = matrix.flat[int(np.argmax(np.abs(matrix) > 1e-6))]
+    normalized = matrix * (abs(pivot) / pivot)
+    return np.round(normalized, 9).tobytes()
+
+
+def _swap_symmetric(item: GateItem) -> bool:
+    """Whether a two-qubit gate is unchanged when its qubits are exchanged."""
+    if item.parameterized:
+        flipped = {
+            (tuple(sorted((1 - k, code) for k, code in key)), coeff) for key, coeff in
+            _gate_key(item, 0)[1]
+        }
+        return flipped == set(_gate_key(item, 0)[1])
+    matrix = _fixed_matrix(item)
+    return matrix is not None and bool(np.allclose(_SWAP @ matrix @ _SWAP, matrix, atol=1e-9))
 
 
 def _structure(context: CompatibilityContext) -> tuple[list[tuple], list[tuple[int, int, tuple]]]:
@@ -418,21 +459,32 @@ def _structure(context: CompatibilityContext) -> tuple[list[tuple], list[tuple[i
     n = context.state.num_qubits
     colours: list[list] = [[("state", state.qubit_colour(q))] for q in range(n)]
     edges: list[tuple[int, int, tuple]] = []
+    for item, level in _coloured_gates(context):
+        key = _gate_key(item, level)
+        if len(item.qubits) == 1:
+            colours[item.qubits[0]].append(key)
+            continue
+        symmetric = len(item.qubits) == 2 and _swap_symmetric(item)
+        for (i, a), (j, b) in itertools.permutations(enumerate(item.qubits), 2):
+            edges.append((a, b, (*key, 0, 0) if symmetric else (*key, i, j)))
+    return [tuple(c) for c in colours], edges
+
+
+def _coloured_gates(context: CompatibilityContext) -> Iterator[tuple[GateItem, int]]:
+    """The gates a permutation must map onto like gates, with their levels.
+
+    Free rotations are left to the constraints, and a product initial state's prefix gates to
+    the qubits' state colours.
+    """
+    product = context.state.is_product
     for item, level, prefix in zip(
         context.items, context.structure.levels, context.structure.in_prefix, strict=True
     ):
         if item.parameterized and item.offset == 0.0:
             continue
-        if prefix and state.is_product:
-            continue  # described by the state colours
-        key = _gate_key(item, int(level))
-        if len(item.qubits) == 1:
-            colours[item.qubits[0]].append(key)
+        if prefix and product:
             continue
-        symmetric = item.name in _SYMMETRIC_GATES and len(item.qubits) == 2
-        for (i, a), (j, b) in itertools.permutations(enumerate(item.qubits), 2):
-            edges.append((a, b, (*key, 0, 0) if symmetric else (*key, i, j)))
-    return [tuple(c) for c in colours], edges
+        yield item, int(level)
 
 
 def _permutation_violation(
@@ -448,16 +500,17 @@ def _permutation_violation(
                     f"permutation {_short(perm)} maps qubit {qubit} onto qubit {image}, "
                     "which starts in a different state"
                 )
-            for item in context.items:
-                if item.qubits == (qubit,) and not item.parameterized:
+            image_colours = set(colours[image])
+            for item, level in _coloured_gates(context):
+                if item.qubits == (qubit,) and _gate_key(item, level) not in image_colours:
                     return (
                         f"{describe_gate(item)} has no image under permutation {_short(perm)}"
                     )
             return f"permutation {_short(perm)} does not preserve the gates on qubit {qubit}"
     for a, b, colour in edge_set:
         if (perm[a], perm[b], colour) not in edge_set:
-            for item in context.items:
-                if a in item.qubits and b in item.qubits and colour[0] == item.name:
+            for item, level in _coloured_gates(context):
+                if a in item.qubits and b in item.qubits and colour[:-2] == _gate_key(item, level):
                     return (
                         f"{describe_gate(item)} has no image under permutation {_short(perm)}"
                     )

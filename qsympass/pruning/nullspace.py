@@ -16,9 +16,13 @@ or ``θ_i = 0`` (a gate breaks the symmetry). The solver
 6. scales each basis vector to coprime integers with its first entry positive and orders the
    vectors by their first unknown.
 
+A component whose coefficients are not short rationals (denominator at most
+:data:`_MAX_DENOMINATOR`, e.g. ``π θ_a = θ_b``) has no integral basis; it is solved in floating
+point instead, in the same echelon form (each vector is 1 on its own free unknown).
+
 Steps 1–4 are vectorized (NumPy and ``scipy.sparse.csgraph``): a zero spreads over a whole
 component of two-entry rows in one round, so the common case does no Python work per unknown.
-The result ``B`` has integer entries and is deterministic.
+The result ``B`` is deterministic, with integer entries wherever the ratios are rational.
 """
 
 from __future__ import annotations
@@ -35,8 +39,10 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 #: Entries below this (relative to the row's largest) are treated as zero.
 _ZERO = 1e-12
-#: Largest denominator accepted when converting a float coefficient to a fraction.
-_MAX_DENOMINATOR = 10**6
+#: Largest denominator of a coefficient ratio solved exactly (larger ones: floating point).
+_MAX_DENOMINATOR = 1000
+#: Singular values below this (relative to the largest) count as zero in the float fallback.
+_RANK_TOLERANCE = 1e-10
 
 Row = dict[int, Fraction | int]
 
@@ -52,21 +58,19 @@ class _Vectors:
     first: np.ndarray
 
 
-def to_fraction(value: float) -> Fraction:
-    """An exact fraction for a float coefficient.
+def to_fraction(value: float) -> Fraction | None:
+    """An exact fraction for a float coefficient, if it is a short one.
 
     Args:
         value: The coefficient.
 
     Returns:
-        The closest fraction with denominator at most 10^6.
-
-    Raises:
-        ValueError: If no such fraction is within 1e-9 of ``value``.
+        The fraction with denominator at most :data:`_MAX_DENOMINATOR` that equals ``value``
+        to 1e-12 (relative), or None when there is none.
     """
     fraction = Fraction(float(value)).limit_denominator(_MAX_DENOMINATOR)
-    if abs(float(fraction) - value) > 1e-9 * max(1.0, abs(value)):
-        raise ValueError(f"constraint coefficient {value!r} is not a short rational number")
+    if abs(float(fraction) - value) > 1e-12 * max(1.0, abs(value)):
+        return None
     return fraction
 
 
@@ -78,10 +82,8 @@ def integral_null_space(matrix: sp.spmatrix, num_variables: int) -> sp.csc_matri
         num_variables: The number of variables (columns).
 
     Returns:
-        ``B`` as a ``(num_variables, m)`` CSC matrix with integer entries (float dtype).
-
-    Raises:
-        ValueError: If a coefficient is not a short rational number.
+        ``B`` as a ``(num_variables, m)`` CSC matrix, with integer entries (float dtype) in
+        every component whose coefficient ratios are short rationals.
     """
     rows = _normalized(sp.csr_matrix(matrix))
     if rows.nnz == 0:
@@ -212,19 +214,23 @@ def _sign_solution(rows: sp.csr_matrix, labels: np.ndarray) -> _Vectors:
 
 
 def _exact_solution(rows: sp.csr_matrix, labels: np.ndarray) -> _Vectors:
-    """Integral vectors of the remaining components, by exact rational arithmetic."""
+    """Vectors of the remaining components: integral by exact rational arithmetic, or in
+    floating point for a component whose coefficients are not short rationals."""
     if rows.shape[0] == 0:
         return _empty_vectors()
-    grouped: dict[int, list[Row]] = {}
-    for row in _fraction_rows(rows):
-        grouped.setdefault(int(labels[next(iter(row))]), []).append(row)
-    vectors: list[dict[int, int]] = []
-    for component in grouped.values():
-        if all(len(row) == 2 for row in component):
-            solution = _ratio_solution(component)
+    grouped: dict[int, list[int]] = {}
+    for row_index, leading in enumerate(rows.indices[rows.indptr[:-1]].tolist()):
+        grouped.setdefault(int(labels[leading]), []).append(row_index)
+    vectors: list[dict[int, int] | dict[int, float]] = []
+    for members in grouped.values():
+        component = rows[members]
+        exact = _fraction_rows(component)
+        if exact is None:
+            vectors.extend(_float_null_space(component))
+        elif all(len(row) == 2 for row in exact):
+            vectors.extend(_integral(vector) for vector in _ratio_solution(exact))
         else:
-            solution = _rref_null_space(component)
-        vectors.extend(_integral(vector) for vector in solution)
+            vectors.extend(_integral(vector) for vector in _rref_null_space(exact))
     variables = [v for vector in vectors for v in vector]
     values = [c for vector in vectors for c in vector.values()]
     index = [i for i, vector in enumerate(vectors) for _ in vector]
@@ -235,13 +241,17 @@ def _exact_solution(rows: sp.csr_matrix, labels: np.ndarray) -> _Vectors:
     )
 
 
-def _fraction_rows(rows: sp.csr_matrix) -> list[Row]:
-    """The rows as exact ``variable -> coefficient`` maps (±1 as ints, the rest as fractions)."""
+def _fraction_rows(rows: sp.csr_matrix) -> list[Row] | None:
+    """The rows as exact ``variable -> coefficient`` maps (±1 as ints, the rest as fractions),
+    or None if a coefficient is not a short rational."""
     distinct, inverse = np.unique(rows.data, return_inverse=True)
     # the coefficients take few distinct values: convert each one once
-    fractions: list[Fraction | int] = [
-        int(v) if v in (1.0, -1.0) else to_fraction(v) for v in distinct.tolist()
-    ]
+    fractions: list[Fraction | int] = []
+    for value in distinct.tolist():
+        exact = int(value) if value in (1.0, -1.0) else to_fraction(value)
+        if exact is None:
+            return None
+        fractions.append(exact)
     codes = inverse.ravel().tolist()
     indices = rows.indices.tolist()
     indptr = rows.indptr.tolist()
@@ -325,6 +335,42 @@ def _integral(vector: Row) -> dict[int, int]:
     divisor = math.gcd(*integers.values())
     sign = 1 if integers[min(integers)] > 0 else -1
     return {v: sign * c // divisor for v, c in sorted(integers.items())}
+
+
+def _float_null_space(rows: sp.csr_matrix) -> list[dict[int, float]]:
+    """Null space of one component in floating point, in reduced echelon form.
+
+    Each vector is 1 on its own free unknown and 0 on the other free ones, like the exact
+    solver's vectors; the free unknowns are the earliest that can be chosen freely.
+    """
+    variables = np.unique(rows.indices)
+    dense = rows[:, variables].toarray()
+    _, singular, right = np.linalg.svd(dense)
+    rank = int(np.sum(singular > _RANK_TOLERANCE * singular[0]))
+    null = right[rank:].T  # (unknowns, nullity)
+    if null.shape[1] == 0:
+        return []
+    free = _free_unknowns(null)
+    echelon = null @ np.linalg.inv(null[free])
+    echelon[np.abs(echelon) < 1e-12] = 0.0
+    rounded = np.round(echelon)
+    echelon = np.where(np.abs(echelon - rounded) < 1e-12, rounded, echelon)
+    return [
+        {int(variables[k]): float(echelon[k, j]) for k in np.flatnonzero(echelon[:, j])}
+        for j in np.argsort(free)
+    ]
+
+
+def _free_unknowns(null: np.ndarray) -> np.ndarray:
+    """Rows of a null-space basis that form an invertible block, preferring early unknowns."""
+    chosen: list[int] = []
+    for row in range(null.shape[0]):
+        trial = null[[*chosen, row]]
+        if np.linalg.matrix_rank(trial, tol=1e-9) == len(chosen) + 1:
+            chosen.append(row)
+            if len(chosen) == null.shape[1]:
+                break
+    return np.array(chosen)
 
 
 def _empty_vectors() -> _Vectors:

@@ -65,7 +65,11 @@ def gate_coefficients(items: list[GateItem], num_parameters: int) -> sp.csr_matr
 
 
 def removed_items(
-    items: list[GateItem], basis: sp.csc_matrix, coefficients: sp.csr_matrix | None = None
+    items: list[GateItem],
+    basis: sp.csc_matrix,
+    coefficients: sp.csr_matrix | None = None,
+    *,
+    angles: sp.spmatrix | None = None,
 ) -> list[int]:
     """The parameterized gates whose angle becomes the constant 0 under ``θ = B φ``.
 
@@ -73,13 +77,16 @@ def removed_items(
         items: The ansatz's gates.
         basis: ``B``.
         coefficients: :func:`gate_coefficients` of ``items`` (computed when omitted).
+        angles: ``coefficients @ basis`` when the caller has it already.
 
     Returns:
         Their indices into ``items``.
     """
-    if coefficients is None:
-        coefficients = gate_coefficients(items, basis.shape[0])
-    angles = sp.csr_matrix(coefficients @ basis)
+    if angles is None:
+        if coefficients is None:
+            coefficients = gate_coefficients(items, basis.shape[0])
+        angles = coefficients @ basis
+    angles = sp.csr_matrix(angles, copy=True)
     angles.data[np.abs(angles.data) < 1e-12] = 0.0
     angles.eliminate_zeros()
     empty = np.diff(angles.indptr) == 0
@@ -112,7 +119,10 @@ def rewrite_circuit(
     if removed is None:
         removed = removed_items(items, basis)
     removed_positions = {items[i].position for i in removed}
-    if all(item.plain for item in items if item.parameterized):
+    # the one-pass rebuild swaps gate angles only; a parameterized global phase needs the
+    # general path, which assigns the new expressions everywhere
+    plain = all(item.plain for item in items if item.parameterized)
+    if plain and not isinstance(circuit.global_phase, ParameterExpression):
         return Rewrite(
             _rebuild(circuit, items, expressions, removed_positions), parameter_map, removed
         )
@@ -132,7 +142,7 @@ def parameter_expressions(
     """``θ_j = Σ_k B_jk φ_k`` for every original parameter, with a readable form of each.
 
     Args:
-        basis: ``B`` of shape ``(p, m)`` with integer entries.
+        basis: ``B`` of shape ``(p, m)`` (integer entries where the ratios are rational).
 
     Returns:
         The expressions (a bare ``φ_k`` for the common ``θ_j = φ_k``, ``0.0`` for a zero row)
@@ -150,11 +160,16 @@ def parameter_expressions(
             continue
         expression: ParameterExpression | float = 0.0
         for column, value in zip(columns[start:end], values[start:end], strict=True):
-            term = phi[column] if value == 1.0 else int(value) * phi[column]
+            term = phi[column] if value == 1.0 else _coefficient(value) * phi[column]
             expression = term if isinstance(expression, float) else expression + term
         expressions.append(expression)
         descriptions.append("0" if isinstance(expression, float) else str(expression))
     return expressions, descriptions
+
+
+def _coefficient(value: float) -> int | float:
+    """An integer where ``B`` is integral (most entries), the float otherwise."""
+    return int(value) if float(value).is_integer() else float(value)
 
 
 _STANDARD_ROTATIONS = {

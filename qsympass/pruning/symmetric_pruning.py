@@ -81,7 +81,7 @@ class SymmetricPruning(TransformationPass):
 
     Raises:
         TranspilerError: For an invalid Hamiltonian, a given group that is not a symmetry of it,
-            or unknown family names.
+            unknown family names, or options of the wrong type or range.
     """
 
     def __init__(
@@ -102,8 +102,8 @@ class SymmetricPruning(TransformationPass):
         except (TypeError, ValueError) as error:
             raise TranspilerError(f"SymmetricPruning: invalid hamiltonian: {error}") from error
         self.symmetries = symmetries
-        self.force = tuple(force)
-        self.forbid = tuple(forbid)
+        self.force = _family_names(force, "force")
+        self.forbid = _family_names(forbid, "forbid")
         for name in (*self.force, *self.forbid):
             if name not in (*FAMILIES, "clifford"):
                 raise TranspilerError(
@@ -112,9 +112,11 @@ class SymmetricPruning(TransformationPass):
         overlap = set(self.force) & set(self.forbid)
         if overlap:
             raise TranspilerError(f"families {sorted(overlap)} are both forced and forbidden")
-        self.score = score
-        self.max_exact_qubits = max_exact_qubits
-        self.eqntk_samples = eqntk_samples
+        self.score = bool(score)
+        self.max_exact_qubits = _count(max_exact_qubits, "max_exact_qubits", minimum=0)
+        self.eqntk_samples = _count(eqntk_samples, "eqntk_samples", minimum=2)
+        if seed is not None:
+            _count(seed, "seed", minimum=0)
         self.seed = seed
 
     # ------------------------------------------------------------------------ entry point
@@ -149,6 +151,10 @@ class SymmetricPruning(TransformationPass):
         Raises:
             TranspilerError: For bad input.
         """
+        if not isinstance(circuit, QuantumCircuit):
+            raise TranspilerError(
+                f"SymmetricPruning.prune expects a QuantumCircuit, got {type(circuit).__name__}"
+            )
         n = circuit.num_qubits
         if self.hamiltonian.num_qubits != n:
             raise TranspilerError(
@@ -357,6 +363,11 @@ def _named_groups(symmetries: Any) -> dict[str, SymmetryGroup]:
         symmetries = [symmetries]
     if isinstance(symmetries, Mapping):
         groups = dict(symmetries)
+    elif not isinstance(symmetries, Iterable):
+        raise TranspilerError(
+            "symmetries must be a Symmetries, a mapping of family names to SymmetryGroup "
+            f"objects or a sequence of them, got {type(symmetries).__name__}"
+        )
     else:
         groups = {}
         for group in symmetries:
@@ -396,3 +407,23 @@ def _dropped(
         if reasons:
             dropped[name] = "; ".join(reasons)
     return dropped
+
+
+def _family_names(names: Iterable[str], option: str) -> tuple[str, ...]:
+    if isinstance(names, str):
+        return (names,)
+    try:
+        return tuple(names)
+    except TypeError:
+        raise TranspilerError(
+            f"SymmetricPruning: {option} must be family names, got {type(names).__name__}"
+        ) from None
+
+
+def _count(value: object, option: str, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise TranspilerError(
+            f"SymmetricPruning: {option} must be an integer >= {minimum}, got {value!r}"
+        )
+    return int(value)
+
