@@ -441,6 +441,11 @@ def to_rotation_basis(circuit: QuantumCircuit) -> QuantumCircuit:
             out.append(instruction)
             continue
         operation = instruction.operation
+        if isinstance(operation, PauliEvolutionGate):
+            # Its synthesis (e.g. Lie–Trotter) is not the exp(-i t H) that simulators apply;
+            # surface the reason instead of silently changing the circuit's meaning.
+            rotation_generator(instruction, circuit)
+            raise AnsatzError(f"PauliEvolutionGate {operation.label or ''} is not supported")
         translated = _translate(operation, excluded=[operation.name])
         for inner in translated.data:
             if not _fits_table(inner, translated):

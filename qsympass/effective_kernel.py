@@ -118,8 +118,8 @@ def eqntk(
 
     hamiltonian = as_hamiltonian(hamiltonian)
     require_width(hamiltonian, circuit.num_qubits, "hamiltonian")
-    if samples < 2:
-        raise ValueError(f"samples must be at least 2, got {samples}")
+    if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or samples < 2:
+        raise ValueError(f"samples must be an integer >= 2, got {samples!r}")
     if circuit.num_parameters == 0:
         raise ValueError("circuit has no parameters; the tangent kernel is zero")
     energy0 = (

@@ -146,10 +146,18 @@ def test_parameterized_beta_is_rejected_but_translatable() -> None:
 
 
 def test_noncommuting_pauli_evolution_is_rejected() -> None:
+    # Its synthesis is a product formula, not the exact exp(-i t H) that simulators apply, so
+    # neither the generator table nor the translation may accept it.
     circuit = QuantumCircuit(2)
     circuit.append(PauliEvolutionGate(SparsePauliOp(["XI", "ZI"]), THETA), [0, 1])
     with pytest.raises(AnsatzError, match="non-commuting"):
         rotation_generator(circuit.data[0], circuit)
+    with pytest.raises(AnsatzError, match="non-commuting"):
+        to_rotation_basis(circuit)
+    from qsympass.gradients.exact import ExactEngine
+
+    with pytest.raises(AnsatzError, match="non-commuting"):
+        ExactEngine(circuit, SparsePauliOp(["ZZ", "XI"], [1.0, 0.5]))
 
 
 def test_open_control_rotation_is_not_taken_as_closed() -> None:

@@ -98,8 +98,9 @@ def test_eqntk_bad_input() -> None:
     circuit, hamiltonian = small_problem()
     with pytest.raises(ValueError, match="qubits"):
         eqntk(circuit, tfim(lattice("chain", 4)))
-    with pytest.raises(ValueError, match="samples"):
-        eqntk(circuit, hamiltonian, samples=1)
+    for samples in (1, 2.5, "4"):
+        with pytest.raises(ValueError, match="samples must be an integer >= 2"):
+            eqntk(circuit, hamiltonian, samples=samples)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="no parameters"):
         eqntk(QuantumCircuit(3), hamiltonian)
     measured = circuit.copy()

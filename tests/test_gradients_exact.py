@@ -349,3 +349,5 @@ def test_bad_batched_initial_states() -> None:
         ExactEngine(circuit, SparsePauliOp("Z"), initial_state=states)
     with pytest.raises(ValueError, match="amplitudes"):
         ExactEngine(circuit, SparsePauliOp("Z"), initial_state=np.ones((2, 2, 2)) / 2)
+    with pytest.raises(ValueError, match="not normalized"):
+        ExactEngine(circuit, SparsePauliOp("Z"), initial_state=np.array([np.nan, 0.0]))

@@ -72,11 +72,31 @@ def test_coupling_map_lattice_matches_backend():
         (("square", 0, 2), {}, "positive integers"),
         (("chain",), {}, "expects n"),
         (("coupling_map", []), {}, "no edges"),
+        (("coupling_map", [(0, 0)]), {}, "no edges between two different qubits"),
+        (("coupling_map", [(0, -1)]), {}, "must be >= 0"),
+        (("triangular", 2, 2), {"periodic": True}, "cannot build a 2×2 triangular lattice"),
     ],
 )
 def test_lattice_rejects_bad_input(args, kwargs, message):
     with pytest.raises(ValueError, match=message):
         lattice(*args, **kwargs)
+
+
+def test_model_parameters_take_numpy_scalars_and_reject_non_finite_values():
+    ring = lattice("ring", 4)
+    assert tfim(ring, h=np.float32(0.5)) == tfim(ring, h=0.5)
+    assert tfim(ring, j=np.int64(2)) == tfim(ring, j=2.0)
+    with pytest.raises(ValueError, match="field must be a finite number"):
+        tfim(ring, h=float("nan"))
+    with pytest.raises(ValueError, match="coupling must be a finite number"):
+        xxz(ring, jz=float("inf"))
+
+
+def test_ground_energy_rejects_a_non_hermitian_operator():
+    from qsympass.models import ground_energy
+
+    with pytest.raises(ValueError, match="not Hermitian"):
+        ground_energy(SparsePauliOp("XY", 1j))
 
 
 def test_tfim_matches_dense_definition():

@@ -201,3 +201,13 @@ def test_generators_are_dense_symmetries_and_order_matches_brute_force(
         np.testing.assert_allclose(unitary @ matrix @ unitary.T, matrix, atol=1e-12)
         assert _is_invariant(hamiltonian, perm)
     assert result.order == _brute_force_order(hamiltonian)
+
+
+@pytest.mark.parametrize("value", [0.2500000005, 0.1234567895, 0.5000000015])
+def test_coefficients_one_float_step_apart_share_a_colour(value: float) -> None:
+    # rounding to 9 digits would put these on either side of a boundary
+    for neighbour in (np.nextafter(value, 1.0), np.nextafter(value, 0.0)):
+        op = SparsePauliOp.from_sparse_list(
+            [("ZZ", [0, 1], 1.0), ("X", [0], value), ("X", [1], neighbour)], num_qubits=2
+        )
+        assert spatial_symmetries(op) is not None

@@ -281,3 +281,7 @@ def test_bad_input() -> None:
     wide = SymmetryGroup.collective(11)
     with pytest.raises(ValueError, match="weight at most 10"):
         twirl(SparsePauliOp("X" * 11), wide)
+    with pytest.raises(ValueError, match="expected a SymmetryGroup, got str"):
+        twirl(SparsePauliOp("XXX"), "abc")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="non-finite coefficient"):
+        symmetry_violation(SparsePauliOp("XXX", np.nan), group)

@@ -754,8 +754,9 @@ def _initial_states(
         )
     states = np.ascontiguousarray(array.reshape(-1, dimension))
     norms = np.linalg.norm(states, axis=1)
-    if np.any(np.abs(norms - 1.0) > 1e-8):
-        worst = int(np.argmax(np.abs(norms - 1.0)))
+    off = np.where(np.isfinite(norms), np.abs(norms - 1.0), np.inf)  # NaN amplitudes fail too
+    if np.any(off > 1e-8):
+        worst = int(np.argmax(off))
         where = f" (row {worst})" if batched else ""
         raise ValueError(f"initial_state is not normalized{where}: norm {norms[worst]:.6g}")
     return states, batched

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import networkx as nx
+import numpy as np
 from qiskit.quantum_info import SparsePauliOp
 
 from qsympass.models.lattices import qubit_count
 
-Coupling = float | Mapping[tuple[int, int], float]
-Field = float | Sequence[float]
+#: A real number (Python or NumPy scalar).
+Real = float | np.floating | np.integer
+Coupling = Real | Mapping[tuple[int, int], float]
+Field = Real | Sequence[float]
 _SparseTerm = tuple[str, list[int], complex]
 
 
@@ -93,20 +97,27 @@ def _one_body(num_qubits: int, letter: str, field: Field, sign: float = 1.0) -> 
 
 def _edge_value(coupling: Coupling, a: int, b: int) -> float:
     if not isinstance(coupling, Mapping):
-        return float(coupling)
+        return _finite(coupling, "coupling")
     for key in ((a, b), (b, a)):
         if key in coupling:
-            return float(coupling[key])
+            return _finite(coupling[key], f"coupling of edge ({a}, {b})")
     raise ValueError(f"no coupling given for edge ({a}, {b})")
 
 
 def _site_values(field: Field, num_qubits: int) -> list[float]:
-    if isinstance(field, int | float):
-        return [float(field)] * num_qubits
-    values = [float(v) for v in field]
+    if np.ndim(field) == 0:  # a Python or NumPy scalar
+        return [_finite(field, "field")] * num_qubits
+    values = [_finite(v, "field") for v in field]  # type: ignore[union-attr]
     if len(values) != num_qubits:
         raise ValueError(f"expected {num_qubits} field values, one per qubit, got {len(values)}")
     return values
+
+
+def _finite(value: object, name: str) -> float:
+    number = float(value)  # type: ignore[arg-type]
+    if not math.isfinite(number):
+        raise ValueError(f"the {name} must be a finite number, got {value!r}")
+    return number
 
 
 def _operator(terms: list[_SparseTerm], num_qubits: int) -> SparsePauliOp:

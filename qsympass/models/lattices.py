@@ -86,14 +86,21 @@ def _square(sizes: tuple[int, ...], periodic: bool) -> nx.Graph:
 
 def _triangular(sizes: tuple[int, ...], periodic: bool) -> nx.Graph:
     rows, cols = sizes
-    graph = nx.triangular_lattice_graph(rows, cols, periodic=periodic, with_positions=True)
+    graph = _networkx_lattice(nx.triangular_lattice_graph, "triangular", rows, cols, periodic)
     return _relabel(graph, lambda node: graph.nodes[node]["pos"])
 
 
 def _honeycomb(sizes: tuple[int, ...], periodic: bool) -> nx.Graph:
     rows, cols = sizes
-    graph = nx.hexagonal_lattice_graph(rows, cols, periodic=periodic, with_positions=True)
+    graph = _networkx_lattice(nx.hexagonal_lattice_graph, "honeycomb", rows, cols, periodic)
     return _relabel(graph, lambda node: graph.nodes[node]["pos"])
+
+
+def _networkx_lattice(build: Any, kind: str, rows: int, cols: int, periodic: bool) -> nx.Graph:
+    try:
+        return build(rows, cols, periodic=periodic, with_positions=True)
+    except nx.NetworkXError as error:  # e.g. a periodic lattice too small to wrap
+        raise ValueError(f"cannot build a {rows}×{cols} {kind} lattice: {error}") from None
 
 
 def _coupling_graph(source: Any) -> nx.Graph:
@@ -110,10 +117,13 @@ def _coupling_edges(source: Any) -> list[tuple[int, int]]:
         source = source.coupling_map
     if isinstance(source, CouplingMap):
         source = source.get_edges()
-    edges = sorted({tuple(sorted((int(a), int(b)))) for a, b in source})
+    pairs = sorted({(min(int(a), int(b)), max(int(a), int(b))) for a, b in source})
+    if pairs and pairs[0][0] < 0:
+        raise ValueError(f"coupling map qubits must be >= 0, got the edge {pairs[0]}")
+    edges = [(a, b) for a, b in pairs if a != b]
     if not edges:
-        raise ValueError("the coupling map has no edges")
-    return [(a, b) for a, b in edges if a != b]
+        raise ValueError("the coupling map has no edges between two different qubits")
+    return edges
 
 
 def _relabel(graph: nx.Graph, position: Any) -> nx.Graph:

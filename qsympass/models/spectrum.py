@@ -6,6 +6,8 @@ import numpy as np
 from qiskit.quantum_info import SparsePauliOp
 from scipy.sparse.linalg import eigsh
 
+from qsympass.validation import as_hamiltonian
+
 #: Below this Hilbert-space dimension a dense eigensolver is cheaper than Lanczos.
 DENSE_DIMENSION_LIMIT = 64
 
@@ -21,8 +23,10 @@ def ground_energy(hamiltonian: SparsePauliOp, max_qubits: int = 20) -> float:
         The ground-state energy.
 
     Raises:
-        ValueError: If the Hamiltonian is wider than ``max_qubits``.
+        ValueError: If the Hamiltonian is not a finite Hermitian Pauli sum or is wider than
+            ``max_qubits``.
     """
+    hamiltonian = as_hamiltonian(hamiltonian)
     n = hamiltonian.num_qubits
     if n > max_qubits:
         raise ValueError(

@@ -50,6 +50,7 @@ from qsympass.symmetry.pauli_actions import (
     to_sparse_pauli_op,
 )
 from qsympass.symmetry.time_reversal import conjugate_terms
+from qsympass.validation import require_finite
 
 KINDS = ("permutation", "pauli", "clifford", "u1", "su2", "time_reversal", "product")
 _FINITE_UNITARY_KINDS = ("permutation", "pauli", "clifford")
@@ -631,12 +632,16 @@ def check_operator(op: SparsePauliOp, group: SymmetryGroup) -> None:
     """Checks that ``op`` is a non-empty ``SparsePauliOp`` as wide as ``group``.
 
     Raises:
-        ValueError: wrong type, no terms, or a width mismatch naming both widths.
+        ValueError: wrong types, no terms, non-finite coefficients, or a width mismatch naming
+            both widths.
     """
+    if not isinstance(group, SymmetryGroup):
+        raise ValueError(f"expected a SymmetryGroup, got {type(group).__name__}")
     if not isinstance(op, SparsePauliOp):
         raise ValueError(f"expected a SparsePauliOp, got {type(op).__name__}")
     if op.size == 0:
         raise ValueError("the operator is empty (it has no Pauli terms)")
+    require_finite(op, "the operator")
     if op.num_qubits != group.num_qubits:
         raise ValueError(
             f"the operator acts on {op.num_qubits} qubits but the group {group.name!r} acts on "

@@ -184,10 +184,25 @@ def _check_edges(extra_edges: Iterable[ColouredEdge], num_qubits: int) -> list[C
 
 
 def _coefficient_keys(coeffs: np.ndarray) -> list[str]:
+    """One colour per class of coefficients equal to 10^-COEFFICIENT_DIGITS (relative).
+
+    Sorted values are split where neighbours differ by more than the tolerance, so two values
+    within it share a class even when rounding would put them on either side of a boundary.
+    """
     values = np.real(coeffs)
     scale = float(np.max(np.abs(values))) if values.size else 1.0
-    rounded = np.round(values / (scale or 1.0), COEFFICIENT_DIGITS) + 0.0  # + 0.0 maps -0.0 to 0.0
-    return [repr(float(v)) for v in rounded]
+    relative = values / (scale or 1.0)
+    order = np.argsort(relative, kind="stable")
+    jumps = np.diff(relative[order]) > 10.0 ** (-COEFFICIENT_DIGITS)
+    if values.size == 0:
+        return []
+    class_of_sorted = np.concatenate([[0], np.cumsum(jumps)])
+    # a class is named by its smallest member (rounded), so keys do not depend on term order
+    first = np.concatenate([[True], jumps])
+    names = np.round(relative[order][first], COEFFICIENT_DIGITS) + 0.0  # + 0.0: -0.0 -> 0.0
+    keys = np.empty(values.size, dtype=object)
+    keys[order] = [repr(float(names[c])) for c in class_of_sorted]
+    return list(keys)
 
 
 PairItem = tuple[str, str, str]
