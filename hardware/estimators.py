@@ -17,6 +17,7 @@ kept on the returned handle.
 from __future__ import annotations
 
 import logging
+import math
 import warnings
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -28,6 +29,7 @@ from qiskit_aer import AerSimulator
 from qiskit_aer.primitives import EstimatorV2 as AerEstimator
 
 from qsympass.hardware.backends import get_backend
+from qsympass.hardware.seeding import JobSeededEstimator
 
 logger = logging.getLogger(__name__)
 
@@ -100,15 +102,18 @@ def make_estimator(
         options: Further primitive options passed through unchanged, e.g. the runtime's
             ``{"resilience_level": 1}`` or ``{"twirling": {"enable_gates": True}}``; on Aer,
             ``run_options`` are merged into the ones chosen here.
-        seed: Simulator seed (Aer and local testing mode).
+        seed: Simulator seed (Aer and local testing mode). Every job then gets its own seed
+            derived from it (:class:`~qsympass.hardware.seeding.JobSeededEstimator`), so the
+            shot noise differs from job to job but a rerun repeats it.
         trajectories: Noise trajectories per circuit on noisy Aer backends.
 
     Returns:
         The estimator and the record of what was chosen.
 
     Raises:
-        ValueError: For an unknown execution mode or implementation, or both shots and
-            precision.
+        ValueError: For an unknown execution mode or implementation, both shots and precision,
+            shots that are not a positive integer or a precision that is not finite and
+            positive.
     """
     if execution not in ("job", "session", "batch"):
         raise ValueError(f"execution must be 'job', 'session' or 'batch', got {execution!r}")
@@ -118,8 +123,10 @@ def make_estimator(
         )
     if precision is not None and shots is not None:
         raise ValueError("give either precision or shots, not both")
-    if precision is not None and precision <= 0:
-        raise ValueError(f"precision must be positive, got {precision}")
+    if precision is not None and not (math.isfinite(precision) and precision > 0):
+        raise ValueError(f"precision must be a finite positive number, got {precision}")
+    if shots is not None and (isinstance(shots, bool) or not isinstance(shots, int) or shots < 1):
+        raise ValueError(f"shots must be a positive integer, got {shots!r}")
     if trajectories < 1:
         raise ValueError(f"trajectories must be at least 1, got {trajectories}")
     resolved = get_backend(backend) if isinstance(backend, str) else backend
@@ -155,7 +162,15 @@ def _aer_estimator(
     for name, value in extra.items():
         setattr(estimator.options, name, value)
     logger.info("estimator for %s: aer.EstimatorV2", backend.name)
-    return EstimatorHandle(estimator, "aer.EstimatorV2", "job", backend)
+    if seed is None:
+        return EstimatorHandle(estimator, "aer.EstimatorV2", "job", backend)
+
+    def apply_seed(job_seed: int) -> None:
+        estimator.options.run_options = {**estimator.options.run_options,
+                                         "seed_simulator": job_seed}
+
+    seeded = JobSeededEstimator(estimator, seed, apply_seed)
+    return EstimatorHandle(seeded, "aer.EstimatorV2", "job", backend)
 
 
 def _runtime_estimator(
@@ -180,12 +195,23 @@ def _runtime_estimator(
         estimator_options["default_shots"] = shots
     if seed is not None and _is_local(backend):
         estimator_options.setdefault("simulator", {})["seed_simulator"] = seed
-    with warnings.catch_warnings():
-        # EstimatorV2's deprecation is reported once, through the handle, not on every build.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        cls = ExecutorEstimator if choice == "runtime.executor.Estimator" else EstimatorV2
-        estimator = cls(mode=mode, options=estimator_options)
+    try:
+        with warnings.catch_warnings():
+            # EstimatorV2's deprecation is reported once, through the handle, not on every build.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            cls = ExecutorEstimator if choice == "runtime.executor.Estimator" else EstimatorV2
+            estimator = cls(mode=mode, options=estimator_options)
+    except Exception:
+        if context:
+            mode.close()  # do not leave a Session or Batch open
+        raise
     logger.info("estimator for %s: %s (%s mode)", backend.name, choice, execution)
+    if seed is not None and _is_local(backend):
+
+        def apply_seed(job_seed: int) -> None:
+            estimator.options.simulator.seed_simulator = job_seed
+
+        estimator = JobSeededEstimator(estimator, seed, apply_seed)
     return EstimatorHandle(estimator, choice, execution, backend, context and mode)
 
 

@@ -59,10 +59,11 @@ class RetryPolicy:
 
 
 class RetryingEstimator(BaseEstimatorV2):
-    """An ``EstimatorV2`` that resubmits a job when it fails for a transient reason.
+    """An ``EstimatorV2`` that rides out transient failures without paying for a job twice.
 
-    The job is submitted and waited for; on a transient error it is submitted again after a
-    backoff, at most ``policy.attempts`` times in all. Every job id is logged.
+    A transient error while *submitting* submits again after a backoff; one while *waiting*
+    for the result (a time-out, a dropped connection) waits again for the same job, which may
+    still be running. Each phase has at most ``policy.attempts`` tries. Every job id is logged.
 
     Args:
         estimator: The estimator to wrap.
@@ -89,24 +90,24 @@ class RetryingEstimator(BaseEstimatorV2):
     def run(self, pubs: Iterable[Any], *, precision: float | None = None) -> _FinishedJob:
         """Run the PUBs, retrying transient failures; returns a finished job."""
         pub_list = list(pubs)
+        job = self._retry("submission", lambda: self.estimator.run(pub_list, precision=precision))
+        self.job_ids.append(job.job_id())
+        logger.info("submitted job %s", job.job_id())
+        return _FinishedJob(job.job_id(), self._retry(f"job {job.job_id()}", job.result))
+
+    def _retry(self, what: str, action: Callable[[], Any]) -> Any:
         delays = iter(self.policy.delays())
         attempt = 1
         while True:
             try:
-                job = self.estimator.run(pub_list, precision=precision)
-                self.job_ids.append(job.job_id())
-                logger.info("submitted job %s (attempt %d)", job.job_id(), attempt)
-                return _FinishedJob(job.job_id(), job.result())
+                return action()
             except self.transient as error:
                 delay = next(delays, None)
                 if delay is None:
                     raise
                 logger.warning(
-                    "attempt %d failed (%s: %s); retrying in %.1f s",
-                    attempt,
-                    type(error).__name__,
-                    error,
-                    delay,
+                    "%s: attempt %d failed (%s: %s); retrying in %.1f s",
+                    what, attempt, type(error).__name__, error, delay,
                 )
                 self._sleep(delay)
                 attempt += 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -22,6 +22,7 @@ from qsympass.gradients.exact import ExactEngine
 from qsympass.gradients.parameter_shift import ParameterShiftGradient
 from qsympass.models.spectrum import ground_energy
 from qsympass.training import Adam, Callback, ObjectiveValue, train, train_layerwise
+from qsympass.training.checkpoint import sha256_of
 
 Initialisation = Literal["small", "uniform"]
 
@@ -63,6 +64,10 @@ class EnergyObjective:
         energy, gradient = self.engine.energy_and_gradient(params)
         return _energy_value(float(energy), gradient, self.ground_energy)
 
+    def fingerprint(self) -> dict[str, Any]:
+        """What identifies the problem in a checkpoint (a resumed run must match it)."""
+        return _problem_fingerprint(self.circuit, self.hamiltonian, self.ground_energy)
+
 
 @dataclass(frozen=True)
 class EstimatorEnergyObjective:
@@ -74,7 +79,9 @@ class EstimatorEnergyObjective:
         circuit: The parameterized circuit (ISA for hardware estimators).
         observable: The Hamiltonian on the circuit's qubits (laid out for ISA circuits).
         ground_energy: The exact ground-state energy ``E0`` (for the relative error).
-        estimator: Any ``EstimatorV2``.
+        estimator: Any ``EstimatorV2``. One with a ``reseed(step)`` method (a seeded simulator,
+            see ``qsympass.hardware.make_estimator``) is told the training step before each
+            job, so every step draws its own shot noise and a resumed run repeats it.
         precision: The target precision of each expectation value, if the estimator takes one.
         differentiate: Indices (``circuit.parameters`` order) of the parameters to shift; the
             other gradient entries are 0. ``None`` differentiates all.
@@ -87,7 +94,10 @@ class EstimatorEnergyObjective:
     precision: float | None = None
     differentiate: tuple[int, ...] | None = None
 
-    def __call__(self, params: np.ndarray) -> ObjectiveValue:
+    def __call__(self, params: np.ndarray, step: int | None = None) -> ObjectiveValue:
+        reseed = getattr(self.estimator, "reseed", None)
+        if step is not None and callable(reseed):
+            reseed(step)
         gradient = ParameterShiftGradient(self.estimator, precision=self.precision)
         if self.differentiate is None:
             result = gradient.run(self.circuit, self.observable, params)
@@ -109,6 +119,32 @@ class EstimatorEnergyObjective:
             A copy with ``differentiate`` set.
         """
         return replace(self, differentiate=tuple(int(index) for index in indices))
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What identifies the problem in a checkpoint (a resumed run must match it)."""
+        return {
+            **_problem_fingerprint(self.circuit, self.observable, self.ground_energy),
+            "estimator": type(getattr(self.estimator, "inner", self.estimator)).__name__,
+            "estimator_seed": getattr(self.estimator, "seed", None),
+            "precision": self.precision,
+        }
+
+
+def _problem_fingerprint(
+    circuit: QuantumCircuit, operator: SparsePauliOp, ground: float
+) -> dict[str, Any]:
+    gates = [
+        (instruction.operation.name, [str(p) for p in instruction.operation.params],
+         [circuit.find_bit(q).index for q in instruction.qubits])
+        for instruction in circuit.data
+    ]
+    return {
+        "circuit_sha256": sha256_of(gates),
+        "operator_sha256": sha256_of(
+            [operator.paulis.to_labels(), operator.coeffs.real, operator.coeffs.imag]
+        ),
+        "ground_energy": float(ground),
+    }
 
 
 def _energy_value(energy: float, gradient: np.ndarray, ground: float) -> ObjectiveValue:
@@ -171,7 +207,7 @@ def train_ground_state(
         ground_energy_value: ``E0`` if known (otherwise computed exactly).
         estimator: Measure through this estimator instead of simulating exactly.
         observable: The Hamiltonian as the estimator sees it (laid out for an ISA circuit);
-            defaults to ``hamiltonian``.
+            defaults to ``hamiltonian`` laid out with ``circuit.layout`` when there is one.
         precision: Target precision per expectation value for the estimator.
         callbacks: Passed to the training loop (e.g. a training monitor).
         checkpoint: A file to checkpoint to and resume from.
@@ -184,15 +220,18 @@ def train_ground_state(
         The energies, relative errors and final parameters.
 
     Raises:
-        ValueError: For callbacks together with ``layers`` (a stage restarts the step count),
-            and the errors of :func:`~qsympass.training.train_layerwise`.
+        ValueError: For a zero ground energy, callbacks together with ``layers`` (a stage
+            restarts the step count), and the errors of
+            :func:`~qsympass.training.train_layerwise`.
     """
     e0 = ground_energy(hamiltonian) if ground_energy_value is None else ground_energy_value
+    if e0 == 0:
+        raise ValueError("the ground energy is 0; the relative error is undefined")
     objective: EnergyObjective | EstimatorEnergyObjective
     if estimator is None:
         objective = EnergyObjective(circuit, hamiltonian, e0)
     else:
-        measured = hamiltonian if observable is None else observable
+        measured = observable if observable is not None else _on_circuit(hamiltonian, circuit)
         objective = EstimatorEnergyObjective(circuit, measured, e0, estimator, precision)
     rng = np.random.default_rng(seed)
     start = initial_parameters(circuit.num_parameters, initialisation, rng)
@@ -219,3 +258,9 @@ def train_ground_state(
         ground_energy=e0,
         wall_time=wall_time,
     )
+
+
+def _on_circuit(hamiltonian: SparsePauliOp, circuit: QuantumCircuit) -> SparsePauliOp:
+    """The logical Hamiltonian on a transpiled circuit's qubits (even when as wide)."""
+    return hamiltonian if circuit.layout is None else hamiltonian.apply_layout(circuit.layout)
+

@@ -112,3 +112,24 @@ def test_estimator_objective_for_some_parameters_shifts_only_those():
     np.testing.assert_allclose(part.grad[chosen], reference.grad[chosen], atol=1e-10)
     others = np.setdiff1d(np.arange(circuit.num_parameters), chosen)
     assert not np.any(part.grad[others])
+
+
+def test_estimator_training_lays_the_hamiltonian_out_on_a_full_width_circuit():
+    # A 5-qubit ring on the 5-qubit FakeManilaV2: the transpiled circuit is as wide as the
+    # logical one, but its layout permutes the qubits, so the logical Hamiltonian must follow.
+    from qiskit.primitives import StatevectorEstimator
+    from qiskit.transpiler import generate_preset_pass_manager
+    from qiskit_ibm_runtime.fake_provider import FakeManilaV2
+
+    from qsympass.ansatz import layered_ansatz
+
+    ring = lattice("ring", 5)
+    hamiltonian = tfim(ring, h=0.7)
+    ansatz = layered_ansatz(ring, 1, initial_state="plus")
+    manager = generate_preset_pass_manager(1, backend=FakeManilaV2(), seed_transpiler=0)
+    isa = manager.run(ansatz)
+    assert isa.num_qubits == 5 and isa.layout.final_index_layout() != list(range(5))
+    measured = train_ground_state(isa, hamiltonian, steps=2, seed=3, progress=False,
+                                  estimator=StatevectorEstimator())
+    exact = train_ground_state(ansatz, hamiltonian, steps=2, seed=3, progress=False)
+    np.testing.assert_allclose(measured.energies, exact.energies, atol=1e-8)

@@ -88,7 +88,10 @@ def test_wide_fake_device_uses_estimator_v2_with_target_precision():
         ({"execution": "forever"}, "execution must be"),
         ({"implementation": "v1"}, "implementation must be"),
         ({"precision": 0.1, "shots": 100}, "either precision or shots"),
-        ({"precision": -1.0}, "precision must be positive"),
+        ({"precision": -1.0}, "precision must be a finite positive number"),
+        ({"precision": float("nan")}, "precision must be a finite positive number"),
+        ({"shots": 0}, "shots must be a positive integer"),
+        ({"shots": 2.5}, "shots must be a positive integer"),
         ({"trajectories": 0}, "trajectories must be at least 1"),
     ],
 )
@@ -124,6 +127,39 @@ def test_retry_recovers_from_two_transient_failures():
     assert len(estimator.job_ids) == 1
 
 
+class SlowJobEstimator(StatevectorEstimator):
+    """Its jobs time out ``timeouts`` times while the caller waits for them."""
+
+    def __init__(self, timeouts: int) -> None:
+        super().__init__()
+        self.timeouts = timeouts
+        self.submissions = 0
+
+    def run(self, pubs, *, precision=None):
+        self.submissions += 1
+        job = super().run(pubs, precision=precision)
+        real_result, budget = job.result, [self.timeouts]
+
+        def result():
+            if budget[0] > 0:
+                budget[0] -= 1
+                raise TimeoutError("still running")
+            return real_result()
+
+        job.result = result
+        return job
+
+
+def test_retry_waits_again_for_a_job_that_timed_out_instead_of_resubmitting():
+    inner = SlowJobEstimator(timeouts=2)
+    estimator = RetryingEstimator(inner, RetryPolicy(attempts=3, backoff=0.0), sleep=lambda _: None)
+    circuit = QuantumCircuit(1)
+    circuit.x(0)
+    result = estimator.run([(circuit, SparsePauliOp("Z"))]).result()
+    assert result[0].data.evs == pytest.approx(-1.0)
+    assert inner.submissions == 1 and len(estimator.job_ids) == 1
+
+
 def test_retry_gives_up_after_the_last_attempt():
     estimator = RetryingEstimator(
         FlakyEstimator(failures=5), RetryPolicy(attempts=2, backoff=0.0), sleep=lambda _: None
@@ -144,3 +180,19 @@ def test_retry_does_not_retry_real_errors():
 def test_retry_policy_validates():
     with pytest.raises(ValueError, match="attempts must be at least 1"):
         RetryPolicy(attempts=0)
+
+
+def test_a_failed_estimator_build_closes_its_batch(monkeypatch):
+    import qiskit_ibm_runtime
+
+    closed = []
+    original = qiskit_ibm_runtime.Batch.close
+
+    def close(self) -> None:
+        closed.append(True)
+        original(self)
+
+    monkeypatch.setattr(qiskit_ibm_runtime.Batch, "close", close)
+    with pytest.raises(Exception, match="bogus"):
+        make_estimator("fake:manila", execution="batch", options={"bogus": 1})
+    assert closed == [True]

@@ -79,13 +79,41 @@ def test_interrupted_run_resumes_to_the_uninterrupted_result(
     assert load_checkpoint(path).steps_done == STEPS
 
 
-def test_noisy_simulator_is_deterministic_for_a_seed() -> None:
-    # What exact resumption relies on: the same seed, circuit and values give the same energy.
+def test_seeded_noise_differs_between_jobs_and_repeats_between_runs() -> None:
+    # Each job draws its own noise (a fixed noise realization would bias every gradient the
+    # same way); a second estimator with the same seed repeats the sequence, which is what
+    # exact resumption relies on, and a step key fixes a job's noise whatever came before.
     _, program = _program()
     values = np.linspace(0.1, 0.5, program.circuit.num_parameters)
-    energies = []
+    pub = (program.circuit, program.observables[0], values)
+    runs = []
     for _ in range(2):
         with make_estimator("aer:manila", shots=4000, seed=SEED) as handle:
-            job = handle.estimator.run([(program.circuit, program.observables[0], values)])
-            energies.append(float(job.result()[0].data.evs))
-    assert energies[0] == energies[1]
+            runs.append([float(handle.estimator.run([pub]).result()[0].data.evs)
+                         for _ in range(3)])
+    assert runs[0] == runs[1]
+    assert len(set(runs[0])) == 3
+    keyed = []
+    for warmup in (0, 2):
+        with make_estimator("aer:manila", shots=4000, seed=SEED) as handle:
+            for _ in range(warmup):
+                handle.estimator.run([pub]).result()
+            handle.estimator.reseed(7)
+            keyed.append(float(handle.estimator.run([pub]).result()[0].data.evs))
+    assert keyed[0] == keyed[1]
+
+
+def test_a_checkpoint_of_another_problem_is_refused(tmp_path: Path) -> None:
+    hamiltonian, program = _program()
+    path = tmp_path / "run.ckpt"
+    _train(hamiltonian, program, path)
+    other = tfim(lattice("chain", 2), h=3.0)
+    with (
+        make_estimator("aer:manila", shots=4000, seed=SEED) as handle,
+        pytest.raises(ValueError, match=r"operator_sha256|ground_energy"),
+    ):
+        train_ground_state(
+            program.circuit, other, steps=STEPS, learning_rate=0.2, seed=SEED,
+            estimator=handle.estimator, observable=other.apply_layout(program.circuit.layout),
+            checkpoint=path, progress=False,
+        )
