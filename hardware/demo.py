@@ -212,7 +212,10 @@ def write_outputs(result: DemoResult, out: Path) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     plot = out / "convergence.png"
     record = out / "demo.json"
-    backend = result.config.backend or "exact simulation"
+    where = (
+        "ISA for FakeSherbrooke, exact simulation" if result.config.backend is None
+        else f"ISA for and measured on {result.config.backend}"
+    )
     plot_curves(
         {
             f"{o.name} ({o.num_parameters} parameters)": o.relative_errors
@@ -221,7 +224,7 @@ def write_outputs(result: DemoResult, out: Path) -> tuple[Path, Path]:
         plot,
         xlabel="Adam step" + (" (layer by layer)" if result.config.layerwise else ""),
         ylabel="relative energy error (E − E0)/|E0|",
-        title=f"TFIM ring of {result.config.num_qubits}, ISA for FakeSherbrooke, {backend}",
+        title=f"TFIM ring of {result.config.num_qubits}, {where}",
     )
     record.write_text(json.dumps(result.to_dict(), indent=2))
     return plot, record

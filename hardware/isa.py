@@ -11,11 +11,11 @@ import rustworkx as rx
 from qiskit import QuantumCircuit
 from qiskit.converters import circuit_to_dag, dag_to_circuit
 from qiskit.providers import BackendV2
-from qiskit.quantum_info import SparsePauliOp
+from qiskit.quantum_info import Pauli, SparsePauliOp
 from qiskit.transpiler import Layout, generate_preset_pass_manager
 
 from qsympass.pruning import PruningReport
-from qsympass.validation import require_width
+from qsympass.validation import as_sparse_pauli_op, require_hermitian, require_width
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,10 @@ class IsaProgram:
     @property
     def two_qubit_gate_count(self) -> int:
         """The number of two-qubit operations in the ISA circuit."""
-        return sum(1 for inst in self.circuit.data if inst.operation.num_qubits == 2)
+        return sum(
+            1 for inst in self.circuit.data
+            if inst.operation.num_qubits == 2 and inst.operation.name != "barrier"
+        )
 
     @property
     def depth(self) -> int:
@@ -56,7 +59,7 @@ class IsaProgram:
 
 def to_isa(
     circuit: QuantumCircuit,
-    observables: SparsePauliOp | Sequence[SparsePauliOp],
+    observables: SparsePauliOp | Pauli | str | Sequence[SparsePauliOp | Pauli | str],
     backend: BackendV2,
     *,
     hamiltonian: SparsePauliOp | None = None,
@@ -67,7 +70,7 @@ def to_isa(
     """Transpile a circuit and map its observables for a backend.
 
     The preset pass manager runs with ``init_method="qsympass"``, so a circuit annotated with
-    :func:`qsympass.annotation` is pruned before layout. When the Hamiltonian's interaction graph
+    :func:`qsympass.annotate` is pruned before layout. When the Hamiltonian's interaction graph
     (or, without a Hamiltonian, the circuit's) fits the coupling map, the layout embeds it so
     that routing adds no SWAP.
 
@@ -87,9 +90,14 @@ def to_isa(
         ValueError: If the circuit is wider than the device, or an observable or the
             Hamiltonian has another width.
     """
-    observable_list = [observables] if isinstance(observables, SparsePauliOp) else list(observables)
+    single = isinstance(observables, SparsePauliOp | Pauli | str)
+    observable_list = [
+        as_sparse_pauli_op(observable, f"observable {index}")
+        for index, observable in enumerate([observables] if single else list(observables))
+    ]
     for index, observable in enumerate(observable_list):
         require_width(observable, circuit.num_qubits, f"observable {index}")
+        require_hermitian(observable, f"observable {index}")
     if hamiltonian is not None:
         require_width(hamiltonian, circuit.num_qubits, "hamiltonian")
     if circuit.num_qubits > backend.num_qubits:
@@ -187,7 +195,8 @@ def _interaction_edges(
             pairs.update((a, b) for a in support for b in support if a < b)
     else:
         for instruction in circuit.data:
-            if instruction.operation.num_qubits == 2:
+            operation = instruction.operation
+            if operation.num_qubits == 2 and operation.name != "barrier":
                 a, b = sorted(circuit.find_bit(q).index for q in instruction.qubits)
                 pairs.add((a, b))
     return sorted(pairs)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from qiskit import QuantumCircuit
 from qiskit.primitives import StatevectorEstimator
-from qiskit.quantum_info import SparsePauliOp, Statevector
+from qiskit.quantum_info import Pauli, SparsePauliOp, Statevector
 from qiskit_ibm_runtime.fake_provider import FakeManilaV2, FakeSherbrooke
 
 from qsympass.annotation import annotate
@@ -105,6 +105,24 @@ def test_observable_of_another_width_is_rejected() -> None:
     ansatz = layered_ansatz(lattice("chain", 3), 1)
     with pytest.raises(ValueError, match="observable 1 acts on 2 qubits, expected 3"):
         to_isa(ansatz, [SparsePauliOp("ZZZ"), SparsePauliOp("ZZ")], MANILA)
+
+
+def test_observables_given_as_labels_or_paulis_and_non_hermitian_ones() -> None:
+    ansatz = layered_ansatz(lattice("chain", 3), 1)
+    program = to_isa(ansatz, ["ZZZ", Pauli("XII")], MANILA, init_method=None)
+    assert [o.num_qubits for o in program.observables] == [5, 5]
+    assert to_isa(ansatz, "ZZZ", MANILA, init_method=None).observables[0].num_qubits == 5
+    with pytest.raises(ValueError, match="observable 0 is not Hermitian"):
+        to_isa(ansatz, SparsePauliOp("XYZ", 1j), MANILA, init_method=None)
+
+
+def test_barriers_are_not_two_qubit_gates() -> None:
+    circuit = QuantumCircuit(2)
+    circuit.rx(0.3, 0)
+    circuit.barrier()
+    circuit.rx(0.3, 1)
+    program = to_isa(circuit, "ZZ", MANILA, init_method=None)
+    assert program.two_qubit_gate_count == 0
 
 
 def test_hamiltonian_of_another_width_is_rejected() -> None:

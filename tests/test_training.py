@@ -702,6 +702,37 @@ def test_unreadable_checkpoint_is_reported_and_not_overwritten(tmp_path, content
     assert path.read_text() == content
 
 
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d.update(steps_done=d["steps_done"] - 1), "inconsistent"),
+        (lambda d: d.update(steps_done=-4), "inconsistent"),
+        (lambda d: d.update(stopped_early="no"), "malformed"),
+        (lambda d: d.update(params=[1.0]), "inconsistent: parameters"),
+        (lambda d: d.update(rng_state=[1, 2]), "rng_state"),
+    ],
+)
+def test_tampered_checkpoints_are_refused(tmp_path, edit, message):
+    import json
+
+    path = tmp_path / "run.json"
+    train(cosine_objective, np.zeros(3), Adam(0.1), 4, checkpoint=path, progress=False)
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=message):
+        checkpoint_module.load_checkpoint(path)
+
+
+def test_binary_files_and_folders_are_not_checkpoints(tmp_path):
+    binary = tmp_path / "run.bin"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ValueError, match="not readable JSON"):
+        checkpoint_module.load_checkpoint(binary)
+    with pytest.raises(ValueError, match="is a folder"):
+        checkpoint_module.load_checkpoint(tmp_path)
+
+
 # ---------------------------------------------------------------------------------------------
 # Checkpoint / resume across a real SIGKILL
 # ---------------------------------------------------------------------------------------------

@@ -113,8 +113,10 @@ def read_json(path: str | os.PathLike[str]) -> Any:
     try:
         with open(path, encoding="utf-8") as handle:
             return from_json(json.load(handle))
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ValueError(f"checkpoint {os.fspath(path)} is not readable JSON ({error})") from None
+    except IsADirectoryError:
+        raise ValueError(f"checkpoint {os.fspath(path)} is a folder, not a file") from None
 
 
 def sha256_of(value: Any) -> str:
@@ -183,7 +185,7 @@ class Checkpoint:
                 f"this qsympass reads version {CHECKPOINT_VERSION}"
             )
         try:
-            return cls(
+            checkpoint = cls(
                 fingerprint=dict(data["fingerprint"]),
                 steps_done=int(data["steps_done"]),
                 params=np.asarray(data["params"], dtype=float),
@@ -191,12 +193,40 @@ class Checkpoint:
                 history=TrainingHistory.from_dict(data["history"]),
                 rng_state=data["rng_state"],
                 callback_states=list(data["callback_states"]),
-                stopped_early=bool(data["stopped_early"]),
+                stopped_early=_strict_bool(data["stopped_early"]),
                 stop_reason=data["stop_reason"],
                 wall_time=float(data["wall_time"]),
             )
-        except (KeyError, TypeError) as error:
+        except (KeyError, TypeError, ValueError) as error:
             raise ValueError(f"{source} is incomplete or malformed ({error!r})") from None
+        checkpoint.check_consistent(source)
+        return checkpoint
+
+    def check_consistent(self, source: str = "checkpoint") -> None:
+        """Check that the parts of a checkpoint agree with each other.
+
+        Raises:
+            ValueError: If the step count, the history and the parameters disagree.
+        """
+        if self.steps_done < 0 or self.steps_done != len(self.history):
+            raise ValueError(
+                f"{source} is inconsistent: {self.steps_done} steps done but "
+                f"{len(self.history)} recorded"
+            )
+        expected = self.fingerprint.get("num_params")
+        if self.params.ndim != 1 or (expected is not None and self.params.size != expected):
+            raise ValueError(
+                f"{source} is inconsistent: parameters of shape {self.params.shape} for "
+                f"{expected} parameters"
+            )
+        if self.rng_state is not None and not isinstance(self.rng_state, Mapping):
+            raise ValueError(f"{source} is malformed: rng_state is not a generator state")
+
+
+def _strict_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
 
 
 def save_checkpoint(path: str | os.PathLike[str], checkpoint: Checkpoint) -> None:
