@@ -84,7 +84,9 @@ def compare_penalties(
     exact = SymmetryGuidedEstimator(StatevectorEstimator(), group, mode="penalty")
     exact_data = exact.run([pub]).result()[0].data
     with make_estimator(f"fake:{device}", implementation="v2", shots=shots, seed=seed) as handle:
-        pass_manager = generate_preset_pass_manager(backend=handle.backend, optimization_level=1)
+        pass_manager = generate_preset_pass_manager(
+            backend=handle.backend, optimization_level=1, seed_transpiler=seed
+        )
         guided = SymmetryGuidedEstimator(
             handle.estimator, group, mode="penalty", pass_manager=pass_manager
         )
