@@ -29,6 +29,7 @@ from qiskit_aer import AerSimulator
 from qiskit_aer.primitives import EstimatorV2 as AerEstimator
 
 from qsympass.hardware.backends import get_backend
+from qsympass.hardware.retry import RetryingEstimator, RetryPolicy
 from qsympass.hardware.seeding import JobSeededEstimator
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ def make_estimator(
     options: dict[str, Any] | None = None,
     seed: int | None = None,
     trajectories: int = 8,
+    retry: RetryPolicy | None = None,
 ) -> EstimatorHandle:
     """Build an estimator for a backend.
 
@@ -106,6 +108,9 @@ def make_estimator(
             derived from it (:class:`~qsympass.hardware.seeding.JobSeededEstimator`), so the
             shot noise differs from job to job but a rerun repeats it.
         trajectories: Noise trajectories per circuit on noisy Aer backends.
+        retry: How remote (IBM) jobs are retried on transient failures (default
+            ``RetryPolicy()``; ``RetryPolicy(attempts=1)`` turns retries off). Local backends
+            do not retry.
 
     Returns:
         The estimator and the record of what was chosen.
@@ -132,7 +137,29 @@ def make_estimator(
     resolved = get_backend(backend) if isinstance(backend, str) else backend
     if isinstance(resolved, AerSimulator):
         return _aer_estimator(resolved, precision, shots, options, seed, execution, trajectories)
-    return _runtime_estimator(resolved, execution, precision, shots, implementation, options, seed)
+    handle = _runtime_estimator(
+        resolved, execution, precision, shots, implementation, options, seed
+    )
+    handle.estimator = with_retries(handle.estimator, resolved, retry)
+    return handle
+
+
+def with_retries(
+    estimator: BaseEstimatorV2, backend: BackendV2, retry: RetryPolicy | None = None
+) -> BaseEstimatorV2:
+    """Wrap the estimator of a remote backend in a :class:`RetryingEstimator`.
+
+    Args:
+        estimator: The estimator.
+        backend: Its backend; local ones (Aer, fake devices) are returned unwrapped.
+        retry: The policy (default ``RetryPolicy()``).
+
+    Returns:
+        The estimator, wrapped when the backend is remote.
+    """
+    if _is_local(backend):
+        return estimator
+    return RetryingEstimator(estimator, retry or RetryPolicy())
 
 
 def _aer_estimator(

@@ -196,3 +196,17 @@ def test_a_failed_estimator_build_closes_its_batch(monkeypatch):
     with pytest.raises(Exception, match="bogus"):
         make_estimator("fake:manila", execution="batch", options={"bogus": 1})
     assert closed == [True]
+
+
+def test_remote_backends_get_retries_and_local_ones_do_not():
+    from qiskit.providers.fake_provider import GenericBackendV2
+    from qiskit_aer import AerSimulator
+    from qiskit_ibm_runtime.fake_provider import FakeManilaV2
+
+    from qsympass.hardware.estimators import with_retries
+
+    inner = StatevectorEstimator()
+    remote = with_retries(inner, GenericBackendV2(2), RetryPolicy(attempts=4))
+    assert isinstance(remote, RetryingEstimator) and remote.policy.attempts == 4
+    assert with_retries(inner, AerSimulator()) is inner
+    assert with_retries(inner, FakeManilaV2()) is inner
