@@ -13,6 +13,7 @@ pruning report (:meth:`~qsympass.pruning.PruningReport.pruned_layers`).
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -116,12 +117,19 @@ class DemoResult:
         }
 
 
-def run_demo(config: DemoConfig, *, progress: bool = True) -> DemoResult:
+def run_demo(
+    config: DemoConfig,
+    *,
+    progress: bool = True,
+    checkpoint: str | os.PathLike[str] | None = None,
+) -> DemoResult:
     """Prune, lay out and train the pruned and unpruned ansatz.
 
     Args:
         config: The problem and budget.
         progress: Show progress bars while training.
+        checkpoint: Base name of the training checkpoints (``<checkpoint>.pruned`` and
+            ``<checkpoint>.unpruned``); an interrupted demo run again with it resumes there.
 
     Returns:
         The pruning report's table and, for each ansatz, its size, ISA cost and final error.
@@ -140,7 +148,9 @@ def run_demo(config: DemoConfig, *, progress: bool = True) -> DemoResult:
         hamiltonian=hamiltonian,
         seed=config.seed,
     )
-    unpruned = to_isa(ansatz, hamiltonian, device, hamiltonian=hamiltonian, init_method=None)
+    unpruned = to_isa(
+        ansatz, hamiltonian, device, hamiltonian=hamiltonian, seed=config.seed, init_method=None
+    )
     report = pruned.pruning
     if report is None:
         raise RuntimeError("the qsympass init stage did not run symmetric pruning")
@@ -153,7 +163,7 @@ def run_demo(config: DemoConfig, *, progress: bool = True) -> DemoResult:
     ):
         run, seconds = _train(
             program, hamiltonian, e0, config, program_layers if config.layerwise else None,
-            progress,
+            progress, None if checkpoint is None else f"{os.fspath(checkpoint)}.{name}",
         )
         outcomes.append(
             AnsatzOutcome(
@@ -178,8 +188,10 @@ def _train(
     config: DemoConfig,
     layers: np.ndarray | None,
     progress: bool,
+    checkpoint: str | None,
 ) -> tuple[GroundStateRun, float]:
     options: dict[str, Any] = {
+        "checkpoint": checkpoint,
         "steps": config.steps,
         "learning_rate": config.learning_rate,
         "seed": config.seed,

@@ -49,3 +49,19 @@ def test_demo_command_runs_through_a_noisy_backend(tmp_path, capsys):
 def test_demo_rejects_bad_sizes(capsys):
     assert main(["demo", "--qubits", "2"]) == 2
     assert "at least 3 qubits" in capsys.readouterr().err
+
+
+def test_a_checkpointed_demo_resumes_to_the_same_result(tmp_path):
+    from qsympass.training.checkpoint import load_checkpoint
+
+    base = tmp_path / "demo.ckpt"
+    config = DemoConfig(num_qubits=4, layers=2, steps=20, learning_rate=0.1, eqntk_samples=8)
+    first = run_demo(config, progress=False, checkpoint=base)
+    names = {
+        f"demo.ckpt.{kind}.layer{stage}" for kind in ("pruned", "unpruned") for stage in (1, 2)
+    }
+    assert {p.name for p in tmp_path.iterdir()} == names
+    assert all(load_checkpoint(tmp_path / name).steps_done == 10 for name in names)
+    again = run_demo(config, progress=False, checkpoint=base)  # every stage is finished
+    for before, after in zip(first.outcomes, again.outcomes, strict=True):
+        assert after.relative_errors == before.relative_errors

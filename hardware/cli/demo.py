@@ -40,6 +40,10 @@ def register(subparsers: Any) -> None:
         help="train every layer from the start instead of layer by layer",
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    parser.add_argument(
+        "--checkpoint", default=None, metavar="PATH",
+        help="checkpoint training to PATH.pruned and PATH.unpruned; rerun to resume",
+    )
     add_output_flags(parser)
     parser.set_defaults(func=run)
 
@@ -57,7 +61,7 @@ def run(args: argparse.Namespace) -> None:
         layerwise=not args.all_layers_at_once,
     )
     out = output_folder(args, "qsympass-demo")
-    result = run_demo(config, progress=not args.no_progress)
+    result = run_demo(config, progress=not args.no_progress, checkpoint=args.checkpoint)
     plot, record = write_outputs(result, out)
     payload = {**result.to_dict(), "plot": str(plot), "record": str(record)}
     text = "\n\n".join(
