@@ -112,7 +112,8 @@ def eqntk(
         An :class:`EQNTKReport`.
 
     Raises:
-        ValueError: For bad input, or when the residual vanishes on every sample.
+        ValueError: For bad input, a ``ground_energy`` above a sampled energy, or when the
+            residual vanishes on every sample.
     """
     from qsympass.gradients.exact import ExactEngine  # the engine is heavy; import on use
 
@@ -133,6 +134,14 @@ def eqntk(
     values = rng.uniform(0.0, 2 * math.pi, size=(samples, circuit.num_parameters))
     energies, gradients = engine.energy_and_gradient(values)
     kernels = np.sum(np.asarray(gradients) ** 2, axis=-1)
+    tolerance = 1e-9 * max(1.0, abs(energy0))
+    lowest = float(np.min(energies))
+    if lowest < energy0 - tolerance:
+        raise ValueError(
+            f"ground_energy {energy0:.12g} is above a sampled energy {lowest:.12g}; "
+            "it is not the ground energy of this Hamiltonian"
+        )
+    # round-off below E0 is clipped
     residuals = np.maximum(np.asarray(energies) - energy0, 0.0)
     if residuals.mean() <= 1e-12 * max(1.0, abs(energy0)):
         raise ValueError("the residual ε vanishes on every sample; the EQNTK is undefined")

@@ -109,6 +109,8 @@ def test_eqntk_bad_input() -> None:
         eqntk(measured, hamiltonian)
     with pytest.raises(ValueError, match="ground_energy"):
         eqntk(circuit, hamiltonian, max_exact_qubits=2)
+    with pytest.raises(ValueError, match="is above a sampled energy"):
+        eqntk(circuit, hamiltonian, ground_energy=10.0 * float(np.abs(hamiltonian.coeffs).sum()))
 
 
 def test_eqntk_analysis_pass() -> None:
