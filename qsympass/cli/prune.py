@@ -45,23 +45,7 @@ def register(subparsers: Any) -> None:
         "of the ansatz that break them, tie the parameters they relate, and write the pruned "
         "circuit.",
     )
-    source = parser.add_argument_group("ansatz").add_mutually_exclusive_group(required=True)
-    source.add_argument(
-        "--circuit", type=Path, help="the ansatz as a QPY (.qpy) or OpenQASM 3 (.qasm) file"
-    )
-    source.add_argument(
-        "--ansatz-layers",
-        type=int,
-        metavar="N",
-        help="build the default layered ansatz (RX, RY, RZ per qubit, RZZ per edge) with N "
-        "layers on the lattice of the Hamiltonian flags",
-    )
-    parser.add_argument(
-        "--initial-state",
-        choices=INITIAL_STATES,
-        default="plus",
-        help="initial state of the built ansatz (default: plus)",
-    )
+    add_ansatz_flags(parser)
     add_hamiltonian_flags(parser)
     pruning = parser.add_argument_group("pruning")
     families = [*FAMILIES, "clifford"]
@@ -101,13 +85,7 @@ def run(args: argparse.Namespace) -> None:
     """
     if args.output is not None:
         _require_format(args.output, "--output")
-    hamiltonian = hamiltonian_from_args(args)
-    ansatz = _ansatz(args)
-    if ansatz.num_qubits != hamiltonian.num_qubits:
-        raise CommandError(
-            f"the ansatz has {ansatz.num_qubits} qubits but the Hamiltonian acts on "
-            f"{hamiltonian.num_qubits}"
-        )
+    hamiltonian, ansatz = problem_from_args(args)
     start = time.perf_counter()
     pruned, report = _prune(ansatz, hamiltonian, args)
     seconds = time.perf_counter() - start
@@ -126,7 +104,49 @@ def run(args: argparse.Namespace) -> None:
     emit(args, payload, "\n".join(lines))
 
 
-def _ansatz(args: argparse.Namespace) -> QuantumCircuit:
+def add_ansatz_flags(parser: argparse.ArgumentParser) -> None:
+    """Add ``--circuit`` / ``--ansatz-layers`` and ``--initial-state`` to a subcommand."""
+    source = parser.add_argument_group("ansatz").add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--circuit", type=Path, help="the ansatz as a QPY (.qpy) or OpenQASM 3 (.qasm) file"
+    )
+    source.add_argument(
+        "--ansatz-layers",
+        type=int,
+        metavar="N",
+        help="build the default layered ansatz (RX, RY, RZ per qubit, RZZ per edge) with N "
+        "layers on the lattice of the Hamiltonian flags",
+    )
+    parser.add_argument(
+        "--initial-state",
+        choices=INITIAL_STATES,
+        default="plus",
+        help="initial state of the built ansatz (default: plus)",
+    )
+
+
+def problem_from_args(args: argparse.Namespace) -> tuple[SparsePauliOp, QuantumCircuit]:
+    """The Hamiltonian and the ansatz the command line names, checked to have one width.
+
+    Raises:
+        CommandError: For bad Hamiltonian or ansatz flags, or widths that differ.
+    """
+    hamiltonian = hamiltonian_from_args(args)
+    ansatz = ansatz_from_args(args)
+    if ansatz.num_qubits != hamiltonian.num_qubits:
+        raise CommandError(
+            f"the ansatz has {ansatz.num_qubits} qubits but the Hamiltonian acts on "
+            f"{hamiltonian.num_qubits}"
+        )
+    return hamiltonian, ansatz
+
+
+def ansatz_from_args(args: argparse.Namespace) -> QuantumCircuit:
+    """The ansatz the command line names: a circuit file or the default layered ansatz.
+
+    Raises:
+        CommandError: For an unreadable circuit file, or ``--ansatz-layers`` without a lattice.
+    """
     if args.circuit is not None:
         return read_circuit(args.circuit)
     if args.hamiltonian_file is not None:
