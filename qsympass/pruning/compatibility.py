@@ -412,12 +412,7 @@ def _gate_key(item: GateItem, level: int) -> tuple:
     matrix up to global phase (an instruction without one matches only itself).
     """
     if item.parameterized:
-        local = {qubit: k for k, qubit in enumerate(item.qubits)}
-        generator = tuple(
-            (tuple(sorted((local[q], code) for q, code in key)), round(coeff, 9))
-            for key, coeff in item.terms
-        )
-        return ("rotation", generator, round(item.offset, 9), level)
+        return ("rotation", _local_generator(item), round(item.offset, 9), level)
     operation = item.operation
     if getattr(operation, "_standard_gate", None) is not None:
         return (item.name, tuple(round(float(p), 9) for p in operation.params), level)
@@ -441,14 +436,21 @@ def _phase_free_bytes(matrix: np.ndarray) -> bytes:
     return np.round(normalized, 9).tobytes()
 
 
+def _local_generator(item: GateItem) -> tuple[tuple[tuple[tuple[int, int], ...], float], ...]:
+    """A rotation's generator terms on the gate's own qubit order (0, 1, …), rounded."""
+    local = {qubit: k for k, qubit in enumerate(item.qubits)}
+    return tuple(
+        (tuple(sorted((local[q], code) for q, code in key)), round(coeff, 9))
+        for key, coeff in item.terms
+    )
+
+
 def _swap_symmetric(item: GateItem) -> bool:
     """Whether a two-qubit gate is unchanged when its qubits are exchanged."""
     if item.parameterized:
-        flipped = {
-            (tuple(sorted((1 - k, code) for k, code in key)), coeff) for key, coeff in
-            _gate_key(item, 0)[1]
-        }
-        return flipped == set(_gate_key(item, 0)[1])
+        terms = _local_generator(item)
+        flipped = {(tuple(sorted((1 - k, code) for k, code in key)), c) for key, c in terms}
+        return flipped == set(terms)
     matrix = _fixed_matrix(item)
     return matrix is not None and bool(np.allclose(_SWAP @ matrix @ _SWAP, matrix, atol=1e-9))
 
