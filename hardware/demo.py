@@ -122,6 +122,7 @@ def run_demo(
     *,
     progress: bool = True,
     checkpoint: str | os.PathLike[str] | None = None,
+    checkpoint_every: int = 1,
 ) -> DemoResult:
     """Prune, lay out and train the pruned and unpruned ansatz.
 
@@ -130,6 +131,7 @@ def run_demo(
         progress: Show progress bars while training.
         checkpoint: Base name of the training checkpoints (``<checkpoint>.pruned`` and
             ``<checkpoint>.unpruned``); an interrupted demo run again with it resumes there.
+        checkpoint_every: Write the checkpoints every this many steps.
 
     Returns:
         The pruning report's table and, for each ansatz, its size, ISA cost and final error.
@@ -164,6 +166,7 @@ def run_demo(
         run, seconds = _train(
             program, hamiltonian, e0, config, program_layers if config.layerwise else None,
             progress, None if checkpoint is None else f"{os.fspath(checkpoint)}.{name}",
+            checkpoint_every,
         )
         outcomes.append(
             AnsatzOutcome(
@@ -189,9 +192,11 @@ def _train(
     layers: np.ndarray | None,
     progress: bool,
     checkpoint: str | None,
+    checkpoint_every: int,
 ) -> tuple[GroundStateRun, float]:
     options: dict[str, Any] = {
         "checkpoint": checkpoint,
+        "checkpoint_every": checkpoint_every,
         "steps": config.steps,
         "learning_rate": config.learning_rate,
         "seed": config.seed,

@@ -19,6 +19,7 @@ _PUBLIC_NAMES: dict[str, str] = {
     "SymmetryGroup": "qsympass.symmetry:SymmetryGroup",
     "Symmetries": "qsympass.symmetry:Symmetries",
     "twirl": "qsympass.twirling:twirl",
+    "estimate_twirl": "qsympass.twirling:estimate_twirl",
     "symmetry_violation": "qsympass.twirling:symmetry_violation",
     "layered_ansatz": "qsympass.ansatz:layered_ansatz",
     "SymmetricPruning": "qsympass.pruning:SymmetricPruning",

@@ -189,6 +189,7 @@ def train_ground_state(
     precision: float | None = None,
     callbacks: Sequence[Callback] = (),
     checkpoint: str | os.PathLike[str] | None = None,
+    checkpoint_every: int = 1,
     progress: bool = True,
     layers: ArrayLike | None = None,
 ) -> GroundStateRun:
@@ -211,6 +212,9 @@ def train_ground_state(
         precision: Target precision per expectation value for the estimator.
         callbacks: Passed to the training loop (e.g. a training monitor).
         checkpoint: A file to checkpoint to and resume from.
+        checkpoint_every: Write the checkpoint every this many steps (and at the end); a
+            resumed run redoes at most ``checkpoint_every - 1`` steps. Each write is synced to
+            disk, which dominates cheap exact steps.
         progress: Show a progress bar.
         layers: The layer of every parameter (``circuit.parameters`` order) to train layer by
             layer with interpolated starts (:func:`~qsympass.training.train_layerwise`); the
@@ -241,13 +245,15 @@ def train_ground_state(
             raise ValueError("callbacks are not supported with layer-by-layer training")
         staged = train_layerwise(
             objective, start, layers, lambda: Adam(learning_rate), steps,
-            checkpoint=checkpoint, progress=progress, config=config,
+            checkpoint=checkpoint, checkpoint_every=checkpoint_every, progress=progress,
+            config=config,
         )
         params, history, wall_time = staged.params, staged.history, staged.total_wall_time
     else:
         result = train(
             objective, start, Adam(learning_rate), steps,
-            callbacks=callbacks, checkpoint=checkpoint, progress=progress, config=config,
+            callbacks=callbacks, checkpoint=checkpoint, checkpoint_every=checkpoint_every,
+            progress=progress, config=config,
         )
         params, history, wall_time = result.params, result.history, result.total_wall_time
     energies = np.asarray(history.loss, dtype=float)

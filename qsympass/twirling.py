@@ -9,7 +9,8 @@ Pauli coefficients; no ``2^n`` matrix is built:
 - Pauli groups: the terms that commute with every generator;
 - U(1): the charge-zero part (:mod:`qsympass.symmetry.charge_projection`);
 - collective SU(2): the projection onto isotropic tensors per support
-  (:mod:`qsympass.symmetry.isotropic`), exact for strings of weight up to 10;
+  (:mod:`qsympass.symmetry.isotropic`), exact for strings of weight up to 10; above that,
+  :func:`estimate_twirl` averages over Haar-random rotations and states its standard error;
 - time reversal: ``(A + A*)/2``;
 - products: the factors' twirls composed (their actions commute).
 """
@@ -19,13 +20,14 @@ from __future__ import annotations
 import weakref
 from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from qiskit.quantum_info import SparsePauliOp
 
 from qsympass.symmetry.charge_projection import project_charge_zero
 from qsympass.symmetry.group import SymmetryGroup, check_operator
-from qsympass.symmetry.isotropic import project_isotropic
+from qsympass.symmetry.isotropic import MAX_WEIGHT, project_isotropic, sample_isotropic
 from qsympass.symmetry.pauli_actions import (
     PauliAction,
     PauliDict,
@@ -52,11 +54,62 @@ def twirl(op: SparsePauliOp, group: SymmetryGroup) -> SparsePauliOp:
 
     Raises:
         ValueError: empty operator, a width mismatch, or (collective SU(2)) a Pauli string of
-            weight above 10.
+            weight above 10 (:func:`estimate_twirl` handles those).
     """
     check_operator(op, group)
     terms = pauli_dict(op)
     return to_sparse_pauli_op(twirl_terms(terms, group), group.num_qubits, _atol(terms))
+
+
+@dataclass(frozen=True)
+class TwirlEstimate:
+    """A twirl estimated by Monte Carlo where no exact projection is available.
+
+    Attributes:
+        operator: the estimate of ``T_G[op]``; exact wherever :func:`twirl` is.
+        standard_error: the estimated root-mean-square distance ``‖Â − T_G[op]‖_HS / √2^n``
+            (the root of the summed variances of the sampled Pauli coefficients; the exact
+            projections that follow a sampled one can only shrink it). Zero when nothing was
+            sampled.
+        samples: Haar samples per sampled support (0 when nothing was sampled).
+    """
+
+    operator: SparsePauliOp
+    standard_error: float
+    samples: int
+
+
+def estimate_twirl(
+    op: SparsePauliOp, group: SymmetryGroup, samples: int = 1000, seed: int | None = None
+) -> TwirlEstimate:
+    """The twirl, with a Monte Carlo estimate where :func:`twirl` has no exact projection.
+
+    Collective SU(2) twirls of Pauli strings of weight above 10 average ``U^{⊗n} A U^{†⊗n}``
+    over ``samples`` Haar-random ``U`` (unbiased); everything else is exact.
+
+    Args:
+        op: the operator, on ``group.num_qubits`` qubits.
+        group: the symmetry group.
+        samples: Haar samples per support of weight above 10 (at least 2).
+        seed: seeds the samples.
+
+    Returns:
+        The :class:`TwirlEstimate`.
+
+    Raises:
+        ValueError: as for :func:`twirl` (except the weight limit), or fewer than 2 samples.
+    """
+    check_operator(op, group)
+    if samples < 2:
+        raise ValueError(f"the Monte Carlo twirl needs at least 2 samples, got {samples}")
+    terms = pauli_dict(op)
+    sampler = _HaarSampler(samples, np.random.default_rng(seed))
+    twirled = twirl_terms(terms, group, sampler)
+    return TwirlEstimate(
+        to_sparse_pauli_op(twirled, group.num_qubits, _atol(terms)),
+        float(np.sqrt(sampler.variance)),
+        samples if sampler.used else 0,
+    )
 
 
 def symmetry_violation(op: SparsePauliOp, group: SymmetryGroup) -> float:
@@ -86,22 +139,38 @@ def symmetry_violation(op: SparsePauliOp, group: SymmetryGroup) -> float:
     return float(violation)
 
 
-def twirl_terms(terms: PauliDict, group: SymmetryGroup) -> PauliDict:
+class _HaarSampler:
+    """Monte Carlo settings of :func:`estimate_twirl`, and the variance it has accumulated."""
+
+    def __init__(self, samples: int, rng: np.random.Generator) -> None:
+        self.samples = samples
+        self.rng = rng
+        self.variance = 0.0
+        self.used = False
+
+
+def twirl_terms(
+    terms: PauliDict, group: SymmetryGroup, sampler: _HaarSampler | None = None
+) -> PauliDict:
     """The twirl of a Pauli sum held as ``{sparse Pauli: coefficient}``.
 
     Args:
         terms: the Pauli sum.
         group: the symmetry group.
+        sampler: Monte Carlo settings for collective SU(2) strings above weight 10 (an error
+            is raised for them without one).
 
     Returns:
         The twirled Pauli sum.
     """
     for factor in group.factors:
-        terms = _twirl_factor(terms, factor)
+        terms = _twirl_factor(terms, factor, sampler)
     return terms
 
 
-def _twirl_factor(terms: PauliDict, group: SymmetryGroup) -> PauliDict:
+def _twirl_factor(
+    terms: PauliDict, group: SymmetryGroup, sampler: _HaarSampler | None
+) -> PauliDict:
     if group.kind == "pauli":
         return _commuting_terms(terms, group)
     if group.kind in ("permutation", "clifford"):
@@ -109,7 +178,7 @@ def _twirl_factor(terms: PauliDict, group: SymmetryGroup) -> PauliDict:
     if group.kind == "u1":
         return project_charge_zero(terms, group.charge_terms)
     if group.kind == "su2":
-        return _collective_projection(terms)
+        return _collective_projection(terms, sampler)
     if group.kind == "time_reversal":
         return _time_reversal_average(terms)
     raise ValueError(f"cannot twirl over a group of kind {group.kind!r}")
@@ -222,7 +291,7 @@ def _time_reversal_average(terms: PauliDict) -> PauliDict:
     return {key: 0.5 * (coeff + conjugated[key]) for key, coeff in terms.items()}
 
 
-def _collective_projection(terms: PauliDict) -> PauliDict:
+def _collective_projection(terms: PauliDict, sampler: _HaarSampler | None) -> PauliDict:
     by_support: dict[tuple[int, ...], list[tuple[SparsePauli, complex]]] = {}
     for key, coeff in terms.items():
         by_support.setdefault(tuple(q for q, _ in key), []).append((key, coeff))
@@ -234,12 +303,30 @@ def _collective_projection(terms: PauliDict) -> PauliDict:
             vector[sum(_LETTER_INDEX[letter] * 3**j for j, (_, letter) in enumerate(key)), 0] += (
                 coeff
             )
-        projected = project_isotropic(vector, weight)[:, 0]
+        projected = _project_support(vector, weight, sampler)[:, 0]
         for index in np.flatnonzero(np.abs(projected) > 1e-14):
             digits = [(int(index) // 3**j) % 3 for j in range(weight)]
             key = tuple((q, "XYZ"[d]) for q, d in zip(support, digits, strict=True))
             result[key] = complex(projected[index])
     return result
+
+
+def _project_support(
+    vector: np.ndarray, weight: int, sampler: _HaarSampler | None
+) -> np.ndarray:
+    """The isotropic projection of one support's coefficients: exact, or sampled above
+    :data:`~qsympass.symmetry.isotropic.MAX_WEIGHT`."""
+    if weight <= MAX_WEIGHT:
+        return project_isotropic(vector, weight)
+    if sampler is None:
+        raise ValueError(
+            f"the exact collective SU(2) twirl supports Pauli strings of weight at most "
+            f"{MAX_WEIGHT}; got a string of weight {weight} (estimate_twirl samples it)"
+        )
+    estimate, variance = sample_isotropic(vector, weight, sampler.samples, sampler.rng)
+    sampler.variance += float(variance.sum())
+    sampler.used = True
+    return estimate
 
 
 def _atol(terms: PauliDict) -> float:

@@ -69,6 +69,8 @@ def test_symmetries_from_hamiltonian_file(tmp_path, capsys):
         (["symmetries", "--coupling", "j=nan"], "finite number"),
         (["symmetries", "--hamiltonian-file", "."], "cannot read Hamiltonian file"),
         (["dynamics", "--seed", "-1"], "argument --seed: expected an integer >= 0"),
+        (["train", "--checkpoint-every", "0"], "argument --checkpoint-every: expected an "
+                                                "integer >= 1, got '0'"),
         (["prune", "--max-exact-qubits", "-2"], "argument --max-exact-qubits"),
         (["classify", "--no-such-flag"], "unrecognized arguments"),
     ],

@@ -105,6 +105,44 @@ def test_a_finished_run_resumes_from_its_stage_checkpoints(tmp_path) -> None:
     assert again.history.loss == first.history.loss
 
 
+class _Crash(Exception):
+    pass
+
+
+def test_a_run_killed_mid_stage_resumes_from_its_last_sparse_checkpoint(tmp_path) -> None:
+    layers = np.array([0, 1, 2])
+    quadratic = _quadratic(np.array([0.3, -0.4, 0.2]))
+    calls = 0
+
+    def crashing(params: np.ndarray):
+        nonlocal calls
+        calls += 1
+        if calls == 33:  # step 13 of stage 2
+            raise _Crash
+        return quadratic(params)
+
+    def run(objective):
+        return train_layerwise(objective, np.zeros(3), layers, lambda: Adam(0.1), 60,
+                               checkpoint=tmp_path / "run.ckpt", checkpoint_every=5,
+                               progress=False)
+
+    with pytest.raises(_Crash):
+        run(crashing)
+    resumed = run(quadratic)
+    assert [stage.resumed_from for stage in resumed.stages] == [20, 10, 0]
+    reference = train_layerwise(quadratic, np.zeros(3), layers, lambda: Adam(0.1), 60,
+                                progress=False)
+    np.testing.assert_array_equal(resumed.params, reference.params)
+    assert resumed.history.loss == reference.history.loss
+
+
+def test_ground_state_training_passes_checkpoint_every_on() -> None:
+    graph = lattice("ring", 3)
+    circuit = layered_ansatz(graph, 1, rotations=("rx",))
+    with pytest.raises(ValueError, match="checkpoint_every"):
+        train_ground_state(circuit, tfim(graph), steps=2, checkpoint_every=0, progress=False)
+
+
 def test_ground_state_training_layer_by_layer_uses_the_whole_budget() -> None:
     graph = lattice("ring", 4)
     circuit = layered_ansatz(graph, 2, rotations=("rx",), initial_state="plus",

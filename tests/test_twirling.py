@@ -13,9 +13,10 @@ from qiskit import QuantumCircuit
 from qiskit.quantum_info import Operator, PauliList, SparsePauliOp, random_pauli_list
 from scipy.linalg import null_space
 
+import qsympass.twirling
 from qsympass.symmetry.group import SymmetryGroup
-from qsympass.symmetry.isotropic import _isotropic_basis
-from qsympass.twirling import symmetry_violation, twirl
+from qsympass.symmetry.isotropic import _isotropic_basis, project_isotropic, sample_isotropic
+from qsympass.twirling import estimate_twirl, symmetry_violation, twirl
 
 # ----------------------------------------------------------------------------- references
 
@@ -264,6 +265,77 @@ def test_isotropic_dimensions_follow_riordan_numbers() -> None:
         assert rank == pytest.approx(riordan[k])
 
 
+# ------------------------------------------------------------- Monte Carlo (collective SU(2))
+
+
+@pytest.mark.parametrize("weight", [3, 4, 5])
+def test_sampled_isotropic_projection_is_unbiased_within_its_error(weight: int) -> None:
+    rng = np.random.default_rng(weight)
+    vectors = rng.normal(size=(3**weight, 2)) + 1j * rng.normal(size=(3**weight, 2))
+    exact = project_isotropic(vectors, weight)
+    estimate, variance = sample_isotropic(vectors, weight, 400, np.random.default_rng(7))
+    # the squared error summed over entries is, on average, the summed variance
+    ratio = np.sum(np.abs(estimate - exact) ** 2) / np.sum(variance)
+    assert 0.5 < ratio < 2.0
+    assert np.all(np.abs(estimate - exact) < 6 * np.sqrt(variance) + 1e-12)
+
+
+def test_sampled_isotropic_projection_fixes_invariant_tensors() -> None:
+    spanning, _ = _isotropic_basis(5)
+    invariant = spanning[:, [0, 7]].toarray()  # Levi-Civita times a delta pair
+    estimate, variance = sample_isotropic(invariant, 5, 3, np.random.default_rng(0))
+    np.testing.assert_allclose(estimate, invariant, atol=1e-12)
+    np.testing.assert_allclose(variance, 0.0, atol=1e-24)
+
+
+def test_estimate_twirl_is_exact_where_twirl_is() -> None:
+    op = random_op(6, 20, seed=4)
+    group = SymmetryGroup.collective(6) * SymmetryGroup.time_reversal(6)
+    estimate = estimate_twirl(op, group, samples=5, seed=1)
+    assert estimate.standard_error == 0.0
+    assert estimate.samples == 0
+    assert estimate.operator == twirl(op, group)
+
+
+def test_estimate_twirl_states_its_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # sample every support above weight 2, so the exact twirl is there to compare with
+    op = random_op(5, 12, seed=2)
+    group = SymmetryGroup.collective(5)
+    exact = twirl(op, group)
+    monkeypatch.setattr(qsympass.twirling, "MAX_WEIGHT", 2)
+    ratios = []
+    for seed in range(6):
+        estimate = estimate_twirl(op, group, samples=200, seed=seed)
+        assert estimate.samples == 200
+        distance = np.linalg.norm((estimate.operator - exact).simplify(atol=0).coeffs)
+        ratios.append(distance / estimate.standard_error)
+    assert 0.5 < float(np.sqrt(np.mean(np.square(ratios)))) < 2.0
+
+
+def test_estimate_twirl_above_the_exact_weight_keeps_invariant_overlaps() -> None:
+    # ⟨B, T[A]⟩ = ⟨B, A⟩ for invariant B: here B = (σ0·σ1)…(σ6·σ7) ε_abc σ8^a σ9^b σ10^c
+    n = 11
+    labels = []
+    for letters in itertools.product("XYZ", repeat=4):
+        pairs = "".join(letter * 2 for letter in letters)
+        for triple, sign in [("XYZ", 1), ("YZX", 1), ("ZXY", 1),
+                             ("XZY", -1), ("ZYX", -1), ("YXZ", -1)]:
+            labels.append(((pairs + triple)[::-1], sign))
+    invariant = SparsePauliOp.from_list(labels)
+    op = SparsePauliOp.from_list([("X" * n, 1.0), ("XYZ" * 3 + "XY", 0.5), (labels[5][0], 2.0)])
+    estimate = estimate_twirl(op, SymmetryGroup.collective(n), samples=12, seed=3)
+    assert estimate.samples == 12
+    assert estimate.standard_error > 0
+    assert abs(overlap(SparsePauliOp("X" * n), estimate.operator)) < 0.2  # X^⊗11 is rotated away
+    assert overlap(invariant, estimate.operator) == pytest.approx(overlap(invariant, op), abs=1e-9)
+
+
+def overlap(left: SparsePauliOp, right: SparsePauliOp) -> complex:
+    """``Tr(left† right) / 2^n`` from the Pauli coefficients."""
+    coefficients = dict(zip(right.paulis.to_labels(), right.coeffs, strict=True))
+    return sum(np.conj(c) * coefficients.get(label, 0) for label, c in left.to_list())
+
+
 # ----------------------------------------------------------------------------- bad input
 
 
@@ -279,8 +351,10 @@ def test_bad_input() -> None:
     with pytest.raises(ValueError, match="SparsePauliOp"):
         twirl("XXX", group)
     wide = SymmetryGroup.collective(11)
-    with pytest.raises(ValueError, match="weight at most 10"):
+    with pytest.raises(ValueError, match=r"weight at most 10.*estimate_twirl"):
         twirl(SparsePauliOp("X" * 11), wide)
+    with pytest.raises(ValueError, match="at least 2 samples, got 1"):
+        estimate_twirl(SparsePauliOp("X" * 11), wide, samples=1)
     with pytest.raises(ValueError, match="expected a SymmetryGroup, got str"):
         twirl(SparsePauliOp("XXX"), "abc")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="non-finite coefficient"):

@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from qsympass.cli.common import add_output_flags, emit, output_folder
+from qsympass.cli.common import (
+    add_checkpoint_every_flag,
+    add_output_flags,
+    emit,
+    output_folder,
+)
 from qsympass.hardware.demo import DemoConfig, run_demo, write_outputs
 
 
@@ -44,6 +49,7 @@ def register(subparsers: Any) -> None:
         "--checkpoint", default=None, metavar="PATH",
         help="checkpoint training to PATH.pruned and PATH.unpruned; rerun to resume",
     )
+    add_checkpoint_every_flag(parser)
     add_output_flags(parser)
     parser.set_defaults(func=run)
 
@@ -61,7 +67,10 @@ def run(args: argparse.Namespace) -> None:
         layerwise=not args.all_layers_at_once,
     )
     out = output_folder(args, "qsympass-demo")
-    result = run_demo(config, progress=not args.no_progress, checkpoint=args.checkpoint)
+    result = run_demo(
+        config, progress=not args.no_progress, checkpoint=args.checkpoint,
+        checkpoint_every=args.checkpoint_every,
+    )
     plot, record = write_outputs(result, out)
     payload = {**result.to_dict(), "plot": str(plot), "record": str(record)}
     text = "\n\n".join(

@@ -21,6 +21,7 @@ from qiskit.transpiler.exceptions import TranspilerError
 from qsympass.annotation import annotate
 from qsympass.cli.common import (
     CommandError,
+    add_checkpoint_every_flag,
     add_hamiltonian_flags,
     add_output_flags,
     emit,
@@ -58,8 +59,9 @@ def register(subparsers: Any) -> None:
     )
     training.add_argument(
         "--checkpoint", default=None, metavar="PATH",
-        help="checkpoint every step to PATH; rerun the same command to resume",
+        help="checkpoint to PATH; rerun the same command to resume",
     )
+    add_checkpoint_every_flag(training)
     training.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     add_output_flags(parser)
     parser.set_defaults(func=run)
@@ -113,6 +115,7 @@ def _train(
         "learning_rate": args.learning_rate,
         "seed": args.seed,
         "checkpoint": args.checkpoint,
+        "checkpoint_every": args.checkpoint_every,
         "progress": not args.no_progress,
     }
     if args.backend is None:

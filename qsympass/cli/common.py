@@ -51,13 +51,34 @@ def non_negative_int(text: str) -> int:
     Raises:
         argparse.ArgumentTypeError: For anything else (argparse names the flag).
     """
+    return _int_at_least(text, 0)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer >= 1.
+
+    Raises:
+        argparse.ArgumentTypeError: For anything else (argparse names the flag).
+    """
+    return _int_at_least(text, 1)
+
+
+def _int_at_least(text: str, minimum: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+        value = minimum - 1
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text!r}")
     return value
+
+
+def add_checkpoint_every_flag(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """Add ``--checkpoint-every N`` (how often ``--checkpoint`` is written) to a subcommand."""
+    parser.add_argument(
+        "--checkpoint-every", type=positive_int, default=1, metavar="N",
+        help="write the checkpoint every N steps (default 1: a resumed run loses no step)",
+    )
 
 
 def output_folder(args: argparse.Namespace, default: str) -> Path:

@@ -6,6 +6,8 @@ SO(3) adjoint of ``U`` (``σ_a ↔ e_a``). The Haar average is the orthogonal pr
 isotropic tensors of rank ``k``, spanned by products of Kronecker deltas over perfect matchings
 and, for odd ``k``, one Levi-Civita symbol times matchings of the remaining indices. The spanning
 set is held sparse and orthogonalised through its Gram matrix, exact up to ``MAX_WEIGHT``.
+Above it, :func:`sample_isotropic` estimates the same projection as the mean of ``R^{⊗k}`` over
+Haar-random rotations, with its standard error.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from functools import cache
 
 import numpy as np
 from scipy import sparse
+from scipy.spatial.transform import Rotation
 
 MAX_WEIGHT = 10
 
@@ -50,6 +53,49 @@ def project_isotropic(vectors: np.ndarray, weight: int) -> np.ndarray:
     if spanning.shape[1] == 0:
         return np.zeros_like(vectors)
     return spanning @ (gram_inverse @ (spanning.T @ vectors))
+
+
+def sample_isotropic(
+    vectors: np.ndarray, weight: int, samples: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Monte Carlo estimate of :func:`project_isotropic` for any weight.
+
+    The projection is the Haar average of ``R^{⊗k}`` over SO(3) (the adjoint image of the
+    collective SU(2) action), so the mean over sampled rotations is unbiased.
+
+    Args:
+        vectors: shape ``(3^weight, m)``, indexed as in :func:`project_isotropic`.
+        weight: the tensor rank ``k``.
+        samples: the number of Haar-random rotations (at least 2).
+        rng: the random generator.
+
+    Returns:
+        The estimate, and the variance of the estimate per entry (the sample variance over
+        ``samples``), both of shape ``(3^weight, m)``.
+
+    Raises:
+        ValueError: fewer than 2 samples.
+    """
+    if samples < 2:
+        raise ValueError(f"the Monte Carlo twirl needs at least 2 samples, got {samples}")
+    tensor_shape = (3,) * weight + (vectors.shape[1],)
+    # Welford's running mean and sum of squared deviations (no cancellation)
+    mean = np.zeros(vectors.shape, dtype=complex)
+    squares = np.zeros(vectors.shape)
+    for count, rotation in enumerate(Rotation.random(samples, rng).as_matrix(), start=1):
+        image = _rotate(vectors.reshape(tensor_shape), rotation, weight).reshape(vectors.shape)
+        deviation = image - mean
+        mean += deviation / count
+        squares += np.real(deviation * np.conj(image - mean))
+    return mean, squares / (samples - 1) / samples
+
+
+def _rotate(tensor: np.ndarray, rotation: np.ndarray, weight: int) -> np.ndarray:
+    """``R^{⊗k}`` on the first ``k`` axes: each contraction of the last tensor axis puts the
+    rotated axis first, so after ``k`` of them the axes are back in order."""
+    for _ in range(weight):
+        tensor = np.tensordot(rotation, tensor, axes=([1], [weight - 1]))
+    return tensor
 
 
 @cache

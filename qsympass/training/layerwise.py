@@ -111,6 +111,7 @@ def train_layerwise(
     steps: int,
     *,
     checkpoint: str | os.PathLike[str] | None = None,
+    checkpoint_every: int = 1,
     progress: bool = True,
     config: Mapping[str, Any] | None = None,
     seed: SeedLike = None,
@@ -130,6 +131,7 @@ def train_layerwise(
         steps: Steps over all stages, split as evenly as possible (earlier stages get the
             remainder).
         checkpoint: Base name of the per-stage checkpoint files.
+        checkpoint_every: Write a stage's checkpoint every this many steps (and at its end).
         progress: Show a progress bar per stage.
         config: Extra description of the run, added to every stage's fingerprint.
         seed: Seed of the ``rng`` passed to an objective that declares it (each stage draws
@@ -168,6 +170,7 @@ def train_layerwise(
             optimizer(),
             stage_steps,
             checkpoint=None if checkpoint is None else f"{os.fspath(checkpoint)}.layer{stage}",
+            checkpoint_every=checkpoint_every,
             progress=progress,
             config={"layerwise_stage": stage, **(config or {})},
             seed=_stage_seed(seed, stage),
