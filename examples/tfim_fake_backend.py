@@ -25,8 +25,10 @@ Measured with the defaults (2 layers, 10 Adam steps at learning rate 0.05, 10 00
 4 trajectories per training circuit, 100 for the final energies; 2 cores): unpruned 120
 parameters, 96 ECR, depth 281; pruned 4 parameters, 48 ECR, depth 141. Noisy energy errors,
 unpruned vs pruned: seed 0 0.299 vs 0.157 (1.90×), seed 1 0.319 vs 0.183 (1.74×); with
-``--steps 20``: 0.278 vs 0.161 and 0.256 vs 0.148 (1.73× both). The pruned ansatz's error is
-mostly device noise (its noise-free error is 0.07–0.09), so more steps do not widen the gap.
+``--steps 20``: 0.278 vs 0.161 and 0.256 vs 0.148 (1.73× both); with ``--layers 3`` (180 vs 6
+parameters, 144 vs 72 ECR, depth 414 vs 244): 0.372 vs 0.169 (2.20×) and 0.349 vs 0.199 (1.76×).
+The pruned ansatz's error is mostly device noise (its noise-free error is 0.07–0.09 with 2
+layers, 0.055–0.081 with 3), so more steps do not widen the gap.
 Every training job draws its own shot noise (see ``qsympass.hardware.seeding``); an earlier
 version reused one noise draw for every job, which biased every gradient the same way and had
 shown 3.0–3.1×.
