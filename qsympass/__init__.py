@@ -20,6 +20,7 @@ _PUBLIC_NAMES: dict[str, str] = {
     "Symmetries": "qsympass.symmetry:Symmetries",
     "twirl": "qsympass.twirling:twirl",
     "estimate_twirl": "qsympass.twirling:estimate_twirl",
+    "TwirlEstimate": "qsympass.twirling:TwirlEstimate",
     "symmetry_violation": "qsympass.twirling:symmetry_violation",
     "layered_ansatz": "qsympass.ansatz:layered_ansatz",
     "SymmetricPruning": "qsympass.pruning:SymmetricPruning",

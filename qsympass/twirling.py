@@ -27,7 +27,12 @@ from qiskit.quantum_info import SparsePauliOp
 
 from qsympass.symmetry.charge_projection import project_charge_zero
 from qsympass.symmetry.group import SymmetryGroup, check_operator
-from qsympass.symmetry.isotropic import MAX_WEIGHT, project_isotropic, sample_isotropic
+from qsympass.symmetry.isotropic import (
+    MAX_WEIGHT,
+    check_sample_count,
+    project_isotropic,
+    sample_isotropic,
+)
 from qsympass.symmetry.pauli_actions import (
     PauliAction,
     PauliDict,
@@ -67,10 +72,11 @@ class TwirlEstimate:
 
     Attributes:
         operator: the estimate of ``T_G[op]``; exact wherever :func:`twirl` is.
-        standard_error: the estimated root-mean-square distance ``‖Â − T_G[op]‖_HS / √2^n``
-            (the root of the summed variances of the sampled Pauli coefficients; the exact
-            projections that follow a sampled one can only shrink it). Zero when nothing was
-            sampled.
+        standard_error: the root of the summed variances of the sampled Pauli coefficients:
+            for the collective group alone, an estimate of the root-mean-square distance
+            ``‖Â − T_G[op]‖_HS / √2^n = (Σ_P |ĉ_P − c_P|²)^½``; for a product, an upper bound
+            (the other factors' exact projections follow the sampling and can only shrink the
+            error). Zero when nothing was sampled.
         samples: Haar samples per sampled support (0 when nothing was sampled).
     """
 
@@ -85,7 +91,13 @@ def estimate_twirl(
     """The twirl, with a Monte Carlo estimate where :func:`twirl` has no exact projection.
 
     Collective SU(2) twirls of Pauli strings of weight above 10 average ``U^{⊗n} A U^{†⊗n}``
-    over ``samples`` Haar-random ``U`` (unbiased); everything else is exact.
+    over ``samples`` Haar-random ``U`` (unbiased); everything else is exact. In a product group
+    the collective factor is sampled first and the exact factors are applied to the estimate,
+    so the estimate has every exact symmetry.
+
+    A sampled support of weight ``k`` costs ``k·3^k`` operations per sample and yields all its
+    ``3^k`` strings (sampling noise leaves none at zero): about 2 s per 100 samples at ``k = 11``
+    and 7 s at ``k = 12`` on one core, so weights much above 12 are out of reach.
 
     Args:
         op: the operator, on ``group.num_qubits`` qubits.
@@ -97,11 +109,11 @@ def estimate_twirl(
         The :class:`TwirlEstimate`.
 
     Raises:
-        ValueError: as for :func:`twirl` (except the weight limit), or fewer than 2 samples.
+        ValueError: as for :func:`twirl` (except the weight limit), or a sample count that is
+            not an integer of at least 2.
     """
     check_operator(op, group)
-    if samples < 2:
-        raise ValueError(f"the Monte Carlo twirl needs at least 2 samples, got {samples}")
+    samples = check_sample_count(samples)
     terms = pauli_dict(op)
     sampler = _HaarSampler(samples, np.random.default_rng(seed))
     twirled = twirl_terms(terms, group, sampler)
@@ -163,7 +175,11 @@ def twirl_terms(
     Returns:
         The twirled Pauli sum.
     """
-    for factor in group.factors:
+    factors = list(group.factors)
+    if sampler is not None:
+        # the factors' projections commute; sampling first lets the exact ones clean it up
+        factors = sorted(factors, key=lambda factor: factor.kind != "su2")
+    for factor in factors:
         terms = _twirl_factor(terms, factor, sampler)
     return terms
 

@@ -13,6 +13,7 @@ Haar-random rotations, with its standard error.
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Iterator
 from functools import cache
 
@@ -74,10 +75,9 @@ def sample_isotropic(
         ``samples``), both of shape ``(3^weight, m)``.
 
     Raises:
-        ValueError: fewer than 2 samples.
+        ValueError: a sample count that is not an integer of at least 2.
     """
-    if samples < 2:
-        raise ValueError(f"the Monte Carlo twirl needs at least 2 samples, got {samples}")
+    samples = check_sample_count(samples)
     tensor_shape = (3,) * weight + (vectors.shape[1],)
     # Welford's running mean and sum of squared deviations (no cancellation)
     mean = np.zeros(vectors.shape, dtype=complex)
@@ -88,6 +88,22 @@ def sample_isotropic(
         mean += deviation / count
         squares += np.real(deviation * np.conj(image - mean))
     return mean, squares / (samples - 1) / samples
+
+
+def check_sample_count(samples: int) -> int:
+    """The number of Monte Carlo samples as an ``int``.
+
+    Raises:
+        ValueError: for anything but an integer of at least 2 (the variance needs two).
+    """
+    try:
+        count = operator.index(samples) if not isinstance(samples, bool) else None
+    except TypeError:
+        count = None
+    if count is None or count < 2:
+        raise ValueError(f"the Monte Carlo twirl needs an integer of at least 2 samples, "
+                         f"got {samples!r}")
+    return count
 
 
 def _rotate(tensor: np.ndarray, rotation: np.ndarray, weight: int) -> np.ndarray:
