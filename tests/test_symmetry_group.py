@@ -282,6 +282,22 @@ def test_bad_u1_charges() -> None:
         SymmetryGroup.u1(SparsePauliOp.from_list([("II", 1.0)]))
 
 
+def test_time_reversal_acts_as_complex_conjugation() -> None:
+    op = SparsePauliOp.from_list([("YI", 1.0), ("XZ", 0.5 + 0.25j), ("YY", 2.0)])
+    image = SymmetryGroup.time_reversal(2).act(op)
+    np.testing.assert_allclose(image.to_matrix(), op.to_matrix().conj(), atol=1e-15)
+
+
+@pytest.mark.parametrize("make", [lambda: SymmetryGroup.collective(2),
+                                  lambda: SymmetryGroup.u1(SparsePauliOp("IZ"))])
+def test_continuous_groups_ask_for_an_element(make) -> None:
+    group = make()
+    with pytest.raises(ValueError, match=r"continuous.*group\.sample\(rng\)"):
+        group.act(SparsePauliOp("XX"))
+    sampled = group.act(SparsePauliOp("ZZ"), group.sample(np.random.default_rng(0)))
+    assert sampled.num_qubits == 2
+
+
 def test_bad_widths_and_elements() -> None:
     group = ring_dihedral(3)
     with pytest.raises(ValueError, match=r"4 qubits.*3 qubits"):

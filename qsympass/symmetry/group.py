@@ -497,7 +497,8 @@ class SymmetryGroup:
 
         Args:
             op: the operator, on :attr:`num_qubits` qubits.
-            element: an index into :attr:`clifford_generators`, a ``Clifford``, or a circuit
+            element: an index into :attr:`clifford_generators` (for time reversal, 0 is the
+                complex conjugation ``K``: ``K op K = op*``), a ``Clifford``, or a circuit
                 (one-qubit gates act qubit by qubit; Clifford circuits through their tableau;
                 other circuits densely, at most 10 qubits).
 
@@ -505,12 +506,21 @@ class SymmetryGroup:
             The conjugated operator, simplified.
 
         Raises:
-            ValueError: width mismatch, bad index, or a non-Clifford circuit that is too wide.
+            ValueError: width mismatch, bad index (a continuous group has no generator to
+                index: pass an element such as ``group.sample(rng)``), or a non-Clifford circuit
+                that is too wide.
         """
         check_operator(op, self)
         terms = pauli_dict(op)
         if isinstance(element, (int, np.integer)):
+            if self._kind == "time_reversal" and int(element) == 0:
+                return to_sparse_pauli_op(conjugate_terms(terms), self._num_qubits)
             actions = self.generator_actions
+            if not actions and self.lie_generators:
+                raise ValueError(
+                    f"{self.name} is continuous and has no Clifford generator to index; pass "
+                    f"an element, e.g. group.act(op, group.sample(rng))"
+                )
             if not 0 <= int(element) < len(actions):
                 raise ValueError(
                     f"generator index {element} out of range; {self.name} has "
