@@ -48,7 +48,8 @@ from qsympass.annotation import annotate
 from qsympass.ansatz import layered_ansatz
 from qsympass.ground_state import ground_energy, train_ground_state
 from qsympass.hardware.backends import get_backend
-from qsympass.hardware.estimators import EstimatorHandle, make_estimator
+from qsympass.hardware.estimators import make_estimator
+from qsympass.hardware.evaluation import final_energies
 from qsympass.hardware.isa import IsaProgram, to_isa
 from qsympass.models import lattice, tfim
 
@@ -138,32 +139,6 @@ def build_programs(setting: Setting) -> tuple[SparsePauliOp, dict[str, IsaProgra
     return hamiltonian, programs
 
 
-def noisy_energy(
-    program: IsaProgram, params: np.ndarray, setting: Setting, trajectories: int
-) -> float:
-    """The energy of an ISA program on the noisy simulator, without shot noise.
-
-    Args:
-        program: The ISA program.
-        params: Its parameter values.
-        setting: Gives the device and the seed.
-        trajectories: Noise trajectories to average.
-
-    Returns:
-        The trajectory-averaged energy.
-    """
-    with _noisy_estimator(setting, trajectories, shots=None) as handle:
-        result = handle.estimator.run([(program.circuit, program.observables[0], params)])
-        return float(result.result()[0].data.evs)
-
-
-def ideal_energy(program: IsaProgram, params: np.ndarray) -> float:
-    """The noise-free energy of an ISA program (ideal Aer, idle qubits truncated)."""
-    with make_estimator("aer") as handle:
-        result = handle.estimator.run([(program.circuit, program.observables[0], params)])
-        return float(result.result()[0].data.evs)
-
-
 def train_program(
     name: str, program: IsaProgram, hamiltonian: SparsePauliOp, e0: float, setting: Setting
 ) -> Outcome:
@@ -180,7 +155,10 @@ def train_program(
         The outcome.
     """
     circuit: QuantumCircuit = program.circuit
-    with _noisy_estimator(setting, setting.trajectories, shots=setting.shots) as handle:
+    with make_estimator(
+        f"aer:{setting.device}", shots=setting.shots, seed=setting.seed,
+        trajectories=setting.trajectories,
+    ) as handle:
         start = time.perf_counter()
         run = train_ground_state(
             circuit,
@@ -194,8 +172,10 @@ def train_program(
             progress=False,
         )
         seconds_per_job = (time.perf_counter() - start) / max(setting.steps, 1)
-    noisy = noisy_energy(program, run.params, setting, setting.final_trajectories)
-    ideal = ideal_energy(program, run.params)
+    final = final_energies(
+        program, run.params, trajectories=setting.final_trajectories, seed=setting.seed
+    )
+    noisy_error, ideal_error = final.relative_errors(e0)
     return Outcome(
         name=name,
         num_parameters=circuit.num_parameters,
@@ -203,8 +183,8 @@ def train_program(
         depth=program.depth,
         swap_free=program.swap_free_layout,
         seconds_per_job=seconds_per_job,
-        noisy_error=(noisy - e0) / abs(e0),
-        ideal_error=(ideal - e0) / abs(e0),
+        noisy_error=noisy_error,
+        ideal_error=ideal_error,
         energies=run.energies,
     )
 
@@ -240,12 +220,6 @@ def format_table(e0: float, outcomes: list[Outcome]) -> str:
         for o in outcomes
     ]
     return "\n".join([f"E0 = {e0:.6f}", header, *rows])
-
-
-def _noisy_estimator(setting: Setting, trajectories: int, shots: int | None) -> EstimatorHandle:
-    return make_estimator(
-        f"aer:{setting.device}", shots=shots, seed=setting.seed, trajectories=trajectories
-    )
 
 
 def main() -> None:

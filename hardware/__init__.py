@@ -12,6 +12,12 @@ from qsympass.hardware.backends import (
 )
 from qsympass.hardware.credentials import MissingCredentialsError
 from qsympass.hardware.estimators import EstimatorHandle, make_estimator
+from qsympass.hardware.evaluation import (
+    FinalEnergies,
+    final_energies,
+    measured_energy,
+    noise_free_energy,
+)
 from qsympass.hardware.isa import (
     IsaProgram,
     active_qubit_program,
@@ -23,6 +29,7 @@ from qsympass.hardware.retry import RetryingEstimator, RetryPolicy
 
 __all__ = [
     "EstimatorHandle",
+    "FinalEnergies",
     "IsaProgram",
     "MissingCredentialsError",
     "RetryPolicy",
@@ -30,9 +37,12 @@ __all__ = [
     "UnknownBackendError",
     "active_qubit_program",
     "fake_backend",
+    "final_energies",
     "get_backend",
     "list_backends",
     "make_estimator",
+    "measured_energy",
+    "noise_free_energy",
     "require_isa",
     "swap_free_layout",
     "to_isa",

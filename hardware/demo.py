@@ -7,7 +7,9 @@ ISA circuits are then trained with the same optimizer and budget: exactly (the I
 restricted to its active qubits, on the exact engine) or, with a backend, through that backend's
 estimator by parameter shift. By default both grow layer by layer, each deeper circuit started
 from the interpolation of the shallower one's angles; the pruned circuit's layers come from the
-pruning report (:meth:`~qsympass.pruning.PruningReport.pruned_layers`).
+pruning report (:meth:`~qsympass.pruning.PruningReport.pruned_layers`). On a backend the trained
+parameters are measured once more, precisely (:mod:`qsympass.hardware.evaluation`), and on an
+ideal simulator: the training curve's last point is a noisy number.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from qsympass.ansatz import layered_ansatz
 from qsympass.ground_state import GroundStateRun, ground_energy, train_ground_state
 from qsympass.hardware.backends import get_backend
 from qsympass.hardware.estimators import make_estimator
+from qsympass.hardware.evaluation import final_energies
 from qsympass.hardware.isa import IsaProgram, active_qubit_program, to_isa
 from qsympass.models import lattice, tfim
 from qsympass.plotting import plot_curves
@@ -49,6 +52,8 @@ class DemoConfig:
         seed: Seeds the initial angles, the transpiler and the simulators.
         backend: ``None`` for exact training, or a backend name (e.g. ``aer:sherbrooke``).
         shots: Shots per circuit on a backend.
+        final_trajectories: Noise trajectories of the final measurement on a noisy Aer
+            backend (training uses the estimator's default of 8 per circuit).
         eqntk_samples: Samples for the EQNTK estimates of the pruning pass.
     """
 
@@ -61,16 +66,25 @@ class DemoConfig:
     seed: int = 0
     backend: str | None = None
     shots: int = 4000
+    final_trajectories: int = 64
     eqntk_samples: int = 16
 
     def __post_init__(self) -> None:
         if self.num_qubits < 3 or self.layers < 1 or self.steps < 1 or self.shots < 1:
             raise ValueError("the demo needs at least 3 qubits, 1 layer, 1 step and 1 shot")
+        if self.final_trajectories < 1:
+            raise ValueError("the demo needs at least 1 final noise trajectory")
 
 
 @dataclass(frozen=True)
 class AnsatzOutcome:
-    """One ansatz of the demo: its size, its ISA cost and how well it trained."""
+    """One ansatz of the demo: its size, its ISA cost and how well it trained.
+
+    ``final_relative_error`` is the trained parameters' error: exact without a backend, and on a
+    backend measured once more with the final budget. ``noise_free_relative_error`` is the same
+    parameters' error on an ideal simulator (``None`` without a backend). ``relative_errors``
+    are the training steps' own measurements.
+    """
 
     name: str
     num_parameters: int
@@ -79,6 +93,7 @@ class AnsatzOutcome:
     two_qubit_gates: int
     depth: int
     final_relative_error: float
+    noise_free_relative_error: float | None
     wall_time: float
     relative_errors: list[float] = field(repr=False)
 
@@ -94,17 +109,22 @@ class DemoResult:
 
     def table(self) -> str:
         """The comparison as a plain-text table."""
+        noise_free_header = f" {'noise-free':>11}" if self.config.backend is not None else ""
         header = (
             f"{'ansatz':<10} {'params':>6} {'d_eff':>6} {'EQNTK':>7} {'2q gates':>8} "
-            f"{'depth':>6} {'energy error':>12} {'time s':>7}"
+            f"{'depth':>6} {'energy error':>12}{noise_free_header} {'time s':>7}"
         )
         lines = [header, "-" * len(header)]
         for o in self.outcomes:
             deff = "-" if o.effective_dimension is None else str(o.effective_dimension)
             eqntk = "-" if o.eqntk is None else f"{o.eqntk:.3g}"
+            noise_free = (
+                f" {o.noise_free_relative_error:>11.3e}"
+                if o.noise_free_relative_error is not None else ""
+            )
             lines.append(
                 f"{o.name:<10} {o.num_parameters:>6} {deff:>6} {eqntk:>7} {o.two_qubit_gates:>8} "
-                f"{o.depth:>6} {o.final_relative_error:>12.3e} {o.wall_time:>7.1f}"
+                f"{o.depth:>6} {o.final_relative_error:>12.3e}{noise_free} {o.wall_time:>7.1f}"
             )
         return "\n".join(lines)
 
@@ -168,6 +188,7 @@ def run_demo(
             progress, None if checkpoint is None else f"{os.fspath(checkpoint)}.{name}",
             checkpoint_every,
         )
+        final_error, noise_free_error = _final_errors(program, run, e0, config)
         outcomes.append(
             AnsatzOutcome(
                 name=name,
@@ -176,12 +197,25 @@ def run_demo(
                 eqntk=eqntk,
                 two_qubit_gates=program.two_qubit_gate_count,
                 depth=program.depth,
-                final_relative_error=run.final_relative_error,
+                final_relative_error=final_error,
+                noise_free_relative_error=noise_free_error,
                 wall_time=seconds,
                 relative_errors=[float(x) for x in run.relative_errors],
             )
         )
     return DemoResult(config, e0, report.table(), outcomes)
+
+
+def _final_errors(
+    program: IsaProgram, run: GroundStateRun, e0: float, config: DemoConfig
+) -> tuple[float, float | None]:
+    """The trained parameters' relative error, and on a backend its noise-free value."""
+    if config.backend is None:
+        return run.final_relative_error, None
+    final = final_energies(
+        program, run.params, trajectories=config.final_trajectories, seed=config.seed
+    )
+    return final.relative_errors(e0)
 
 
 def _train(

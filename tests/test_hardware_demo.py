@@ -44,6 +44,20 @@ def test_demo_command_runs_through_a_noisy_backend(tmp_path, capsys):
     payload = json.loads(capsys.readouterr().out)
     assert payload["config"]["backend"] == "aer:manila"
     assert (tmp_path / "convergence.png").exists()
+    for outcome in payload["outcomes"]:
+        # measured once more at the trained angles, and noise-free: device noise costs energy
+        assert outcome["noise_free_relative_error"] < outcome["final_relative_error"]
+
+
+def test_a_backend_run_measures_its_trained_parameters_once_more(small_result) -> None:
+    config = DemoConfig(num_qubits=3, layers=1, steps=2, backend="aer:manila", shots=1000,
+                        final_trajectories=16, eqntk_samples=8)
+    result = run_demo(config, progress=False)
+    assert "noise-free" in result.table()
+    assert "noise-free" not in small_result.table()
+    assert all(o.noise_free_relative_error is not None for o in result.outcomes)
+    with pytest.raises(ValueError, match="final noise trajectory"):
+        DemoConfig(final_trajectories=0)
 
 
 def test_demo_rejects_bad_sizes(capsys):

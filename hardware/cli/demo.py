@@ -10,6 +10,7 @@ from qsympass.cli.common import (
     add_output_flags,
     emit,
     output_folder,
+    positive_int,
 )
 from qsympass.hardware.demo import DemoConfig, run_demo, write_outputs
 
@@ -40,6 +41,10 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--shots", type=int, default=defaults.shots, help="shots on a backend")
     parser.add_argument(
+        "--final-trajectories", type=positive_int, default=defaults.final_trajectories,
+        metavar="N", help="noise trajectories of the final measurement on a noisy Aer backend",
+    )
+    parser.add_argument(
         "--all-layers-at-once",
         action="store_true",
         help="train every layer from the start instead of layer by layer",
@@ -64,6 +69,7 @@ def run(args: argparse.Namespace) -> None:
         seed=args.seed,
         backend=args.backend,
         shots=args.shots,
+        final_trajectories=args.final_trajectories,
         layerwise=not args.all_layers_at_once,
     )
     out = output_folder(args, "qsympass-demo")

@@ -31,6 +31,7 @@ from qsympass.cli.common import (
 from qsympass.cli.prune import add_ansatz_flags, problem_from_args
 from qsympass.ground_state import GroundStateRun, train_ground_state
 from qsympass.hardware.estimators import make_estimator
+from qsympass.hardware.evaluation import FinalEnergies, final_energies
 from qsympass.hardware.isa import to_isa
 from qsympass.plotting import plot_curves
 from qsympass.pruning import SymmetricPruning
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> None:
     hamiltonian, ansatz = problem_from_args(args)
     out = output_folder(args, "qsympass-train")
     try:
-        circuit, outcome = _train(ansatz, hamiltonian, args)
+        circuit, outcome, final = _train(ansatz, hamiltonian, args)
     except TranspilerError as error:
         raise CommandError(str(error).strip().splitlines()[0]) from None
     plot = out / "convergence.png"
@@ -99,17 +100,18 @@ def run(args: argparse.Namespace) -> None:
         "final_energy": float(outcome.energies[-1]),
         "final_relative_error": outcome.final_relative_error,
         "relative_errors": [float(x) for x in outcome.relative_errors],
+        "final_measurement": None if final is None else _final_record(final, outcome),
         "wall_time": outcome.wall_time,
         "plot": str(plot),
     }
     record.write_text(json.dumps(payload, indent=2))
     payload["record"] = str(record)
-    emit(args, payload, _summary(circuit, outcome, plot, record))
+    emit(args, payload, _summary(circuit, outcome, final, plot, record))
 
 
 def _train(
     ansatz: QuantumCircuit, hamiltonian: SparsePauliOp, args: argparse.Namespace
-) -> tuple[QuantumCircuit, GroundStateRun]:
+) -> tuple[QuantumCircuit, GroundStateRun, FinalEnergies | None]:
     options: dict[str, Any] = {
         "steps": args.steps,
         "learning_rate": args.learning_rate,
@@ -120,7 +122,7 @@ def _train(
     }
     if args.backend is None:
         circuit = _pruned(ansatz, hamiltonian, args.seed) if args.prune else ansatz
-        return circuit, train_ground_state(circuit, hamiltonian, **options)
+        return circuit, train_ground_state(circuit, hamiltonian, **options), None
     with make_estimator(args.backend, shots=args.shots, seed=args.seed) as handle:
         source = annotate(ansatz, hamiltonian, seed=args.seed) if args.prune else ansatz
         program = to_isa(
@@ -131,7 +133,8 @@ def _train(
             program.circuit, hamiltonian, estimator=handle.estimator,
             observable=program.observables[0], **options,
         )
-    return program.circuit, run
+    final = final_energies(program, run.params, seed=args.seed)
+    return program.circuit, run, final
 
 
 def _pruned(ansatz: QuantumCircuit, hamiltonian: SparsePauliOp, seed: int) -> QuantumCircuit:
@@ -139,12 +142,34 @@ def _pruned(ansatz: QuantumCircuit, hamiltonian: SparsePauliOp, seed: int) -> Qu
     return manager.run(ansatz)
 
 
-def _summary(circuit: QuantumCircuit, outcome: GroundStateRun, plot: Path, record: Path) -> str:
-    return "\n".join([
+def _final_record(final: FinalEnergies, outcome: GroundStateRun) -> dict[str, float]:
+    measured, noise_free = final.relative_errors(outcome.ground_energy)
+    return {
+        "energy": final.measured,
+        "relative_error": measured,
+        "noise_free_energy": final.noise_free,
+        "noise_free_relative_error": noise_free,
+    }
+
+
+def _summary(
+    circuit: QuantumCircuit,
+    outcome: GroundStateRun,
+    final: FinalEnergies | None,
+    plot: Path,
+    record: Path,
+) -> str:
+    lines = [
         f"parameters            {circuit.num_parameters}",
         f"ground energy E0      {outcome.ground_energy:.6f}",
         f"final energy          {float(outcome.energies[-1]):.6f}",
         f"final relative error  {outcome.final_relative_error:.3e}",
-        f"wall time             {outcome.wall_time:.1f} s",
-        f"wrote {plot} and {record}",
-    ])
+    ]
+    if final is not None:
+        measured, noise_free = final.relative_errors(outcome.ground_energy)
+        lines += [
+            f"measured once more    {final.measured:.6f} (relative error {measured:.3e})",
+            f"noise-free            {final.noise_free:.6f} (relative error {noise_free:.3e})",
+        ]
+    lines += [f"wall time             {outcome.wall_time:.1f} s", f"wrote {plot} and {record}"]
+    return "\n".join(lines)
