@@ -267,12 +267,17 @@ def write_outputs(result: DemoResult, out: Path) -> tuple[Path, Path]:
         "ISA for FakeSherbrooke, exact simulation" if result.config.backend is None
         else f"ISA for and measured on {result.config.backend}"
     )
+    labels = {o.name: f"{o.name} ({o.num_parameters} parameters)" for o in result.outcomes}
     plot_curves(
-        {
-            f"{o.name} ({o.num_parameters} parameters)": o.relative_errors
-            for o in result.outcomes
-        },
+        {labels[o.name]: o.relative_errors for o in result.outcomes},
         plot,
+        end_markers={
+            labels[o.name]: {
+                "measured once more": o.final_relative_error,
+                "noise-free": o.noise_free_relative_error,
+            }
+            for o in result.outcomes if o.noise_free_relative_error is not None
+        },
         xlabel="Adam step" + (" (layer by layer)" if result.config.layerwise else ""),
         ylabel="relative energy error (E − E0)/|E0|",
         title=f"TFIM ring of {result.config.num_qubits}, {where}",

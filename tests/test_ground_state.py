@@ -75,6 +75,20 @@ def test_plot_curves_writes_a_png(tmp_path):
         plot_curves({}, path)
 
 
+def test_plot_curves_draws_end_markers_after_the_curve(tmp_path):
+    curves = {"a": [1.0, 0.5, 0.2]}
+    figure = plot_curves(curves, tmp_path / "marked.png",
+                         end_markers={"a": {"measured": 0.3, "noise-free": 0.1}})
+    curve, *markers = figure.axes[0].lines
+    assert [(m.get_label(), *np.ravel(m.get_xydata())) for m in markers] == [
+        ("a: measured", 3, 0.3), ("a: noise-free", 3, 0.1)
+    ]
+    assert all(m.get_color() == curve.get_color() for m in markers)
+    plain = plot_curves(curves, tmp_path / "plain.png")
+    assert len(plain.axes[0].lines) == 1
+    assert figure.get_figwidth() > plain.get_figwidth()  # the legend sits beside the axes
+
+
 def test_estimator_objective_agrees_with_exact_engine():
     from qiskit.primitives import StatevectorEstimator
 
