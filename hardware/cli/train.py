@@ -84,10 +84,15 @@ def run(args: argparse.Namespace) -> None:
     except TranspilerError as error:
         raise CommandError(str(error).strip().splitlines()[0]) from None
     plot = out / "convergence.png"
+    label = f"{circuit.num_parameters} parameters"
+    markers = {}
+    if final is not None:
+        measured, noise_free = final.relative_errors(outcome.ground_energy)
+        markers[label] = {"measured once more": measured, "noise-free": noise_free}
     plot_curves(
-        {f"{circuit.num_parameters} parameters": outcome.relative_errors}, plot,
+        {label: outcome.relative_errors}, plot,
         xlabel="Adam step", ylabel="relative energy error (E − E0)/|E0|",
-        title=args.backend or "exact simulation",
+        title=args.backend or "exact simulation", end_markers=markers,
     )
     record = out / "train.json"
     payload = {
