@@ -93,7 +93,7 @@ def estimate_twirl(
     Collective SU(2) twirls of Pauli strings of weight above 10 average ``U^{⊗n} A U^{†⊗n}``
     over ``samples`` Haar-random ``U`` (unbiased); everything else is exact. In a product group
     the collective factor is sampled first and the exact factors are applied to the estimate,
-    so the estimate has every exact symmetry.
+    so the estimate is exactly invariant under the other factors.
 
     A sampled support of weight ``k`` costs ``k·3^k`` operations per sample and yields all its
     ``3^k`` strings (sampling noise leaves none at zero): about 2 s per 100 samples at ``k = 11``
