@@ -164,17 +164,18 @@ def _summary(
     plot: Path,
     record: Path,
 ) -> str:
+    which = "final" if final is None else "last step"  # on a backend, a noisy measurement
     lines = [
-        f"parameters            {circuit.num_parameters}",
-        f"ground energy E0      {outcome.ground_energy:.6f}",
-        f"final energy          {float(outcome.energies[-1]):.6f}",
-        f"final relative error  {outcome.final_relative_error:.3e}",
+        f"parameters               {circuit.num_parameters}",
+        f"ground energy E0         {outcome.ground_energy:.6f}",
+        f"{which + ' energy':<25}{float(outcome.energies[-1]):.6f}",
+        f"{which + ' relative error':<25}{outcome.final_relative_error:.3e}",
     ]
     if final is not None:
         measured, noise_free = final.relative_errors(outcome.ground_energy)
         lines += [
-            f"measured once more    {final.measured:.6f} (relative error {measured:.3e})",
-            f"noise-free            {final.noise_free:.6f} (relative error {noise_free:.3e})",
+            f"measured once more       {final.measured:.6f} (relative error {measured:.3e})",
+            f"noise-free               {final.noise_free:.6f} (relative error {noise_free:.3e})",
         ]
-    lines += [f"wall time             {outcome.wall_time:.1f} s", f"wrote {plot} and {record}"]
+    lines += [f"wall time                {outcome.wall_time:.1f} s", f"wrote {plot} and {record}"]
     return "\n".join(lines)
