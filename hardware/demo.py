@@ -8,8 +8,9 @@ restricted to its active qubits, on the exact engine) or, with a backend, throug
 estimator by parameter shift. By default both grow layer by layer, each deeper circuit started
 from the interpolation of the shallower one's angles; the pruned circuit's layers come from the
 pruning report (:meth:`~qsympass.pruning.PruningReport.pruned_layers`). On a backend the trained
-parameters are measured once more, precisely (:mod:`qsympass.hardware.evaluation`), and on an
-ideal simulator: the training curve's last point is a noisy number.
+parameters are measured once more (:mod:`qsympass.hardware.evaluation`: on Aer, averaging
+``final_trajectories`` noise trajectories without shot noise; elsewhere at the estimator's
+default precision) and on an ideal simulator: the training curve's last point is a noisy number.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ class DemoConfig:
         backend: ``None`` for exact training, or a backend name (e.g. ``aer:sherbrooke``).
         shots: Shots per circuit on a backend.
         final_trajectories: Noise trajectories of the final measurement on a noisy Aer
-            backend (training uses the estimator's default of 8 per circuit).
+            backend (training uses the estimator's default of 8 per circuit); other backends
+            ignore it.
         eqntk_samples: Samples for the EQNTK estimates of the pruning pass.
     """
 
@@ -80,10 +82,10 @@ class DemoConfig:
 class AnsatzOutcome:
     """One ansatz of the demo: its size, its ISA cost and how well it trained.
 
-    ``final_relative_error`` is the trained parameters' error: exact without a backend, and on a
-    backend measured once more with the final budget. ``noise_free_relative_error`` is the same
-    parameters' error on an ideal simulator (``None`` without a backend). ``relative_errors``
-    are the training steps' own measurements.
+    ``final_relative_error`` is, without a backend, the last training step's exact error, and on
+    a backend the trained parameters' error measured once more. ``noise_free_relative_error``
+    is the trained parameters' error on an ideal simulator (``None`` without a backend).
+    ``relative_errors`` are the training steps' own measurements.
     """
 
     name: str

@@ -8,6 +8,7 @@ import pytest
 
 from qsympass.cli import main
 from qsympass.hardware.demo import DemoConfig, run_demo, write_outputs
+from qsympass.hardware.evaluation import final_energies
 
 SMALL = DemoConfig(num_qubits=4, layers=2, steps=80, learning_rate=0.1, eqntk_samples=8)
 
@@ -49,10 +50,21 @@ def test_demo_command_runs_through_a_noisy_backend(tmp_path, capsys):
         assert outcome["noise_free_relative_error"] < outcome["final_relative_error"]
 
 
-def test_a_backend_run_measures_its_trained_parameters_once_more(small_result) -> None:
+def test_a_backend_run_measures_its_trained_parameters_once_more(small_result,
+                                                                 monkeypatch) -> None:
+    import qsympass.hardware.demo as demo
+
+    requested = []
+
+    def spy(program, params, **options):
+        requested.append(options["trajectories"])
+        return final_energies(program, params, **options)
+
+    monkeypatch.setattr(demo, "final_energies", spy)
     config = DemoConfig(num_qubits=3, layers=1, steps=2, backend="aer:manila", shots=1000,
                         final_trajectories=16, eqntk_samples=8)
     result = run_demo(config, progress=False)
+    assert requested == [16, 16]  # the pruned and the unpruned ansatz
     assert "noise-free" in result.table()
     assert "noise-free" not in small_result.table()
     assert all(o.noise_free_relative_error is not None for o in result.outcomes)

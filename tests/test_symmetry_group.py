@@ -284,8 +284,10 @@ def test_bad_u1_charges() -> None:
 
 def test_time_reversal_acts_as_complex_conjugation() -> None:
     op = SparsePauliOp.from_list([("YI", 1.0), ("XZ", 0.5 + 0.25j), ("YY", 2.0)])
-    image = SymmetryGroup.time_reversal(2).act(op)
-    np.testing.assert_allclose(image.to_matrix(), op.to_matrix().conj(), atol=1e-15)
+    reversal = SymmetryGroup.time_reversal(2)
+    np.testing.assert_allclose(reversal.act(op).to_matrix(), op.to_matrix().conj(), atol=1e-15)
+    with pytest.raises(ValueError, match="only index 0, the complex conjugation K"):
+        reversal.act(op, 1)
 
 
 @pytest.mark.parametrize("make", [lambda: SymmetryGroup.collective(2),

@@ -522,9 +522,12 @@ class SymmetryGroup:
                     f"an element, e.g. group.act(op, group.sample(rng))"
                 )
             if not 0 <= int(element) < len(actions):
+                available = (
+                    "only index 0, the complex conjugation K" if self._kind == "time_reversal"
+                    else f"{len(actions)} Clifford generators"
+                )
                 raise ValueError(
-                    f"generator index {element} out of range; {self.name} has "
-                    f"{len(actions)} Clifford generators"
+                    f"generator index {element} out of range; {self.name} has {available}"
                 )
             return to_sparse_pauli_op(apply_action(terms, actions[int(element)]),
                                       self._num_qubits)
