@@ -1,4 +1,4 @@
-"""The energy of a trained ISA program: measured once more, precisely, and noise-free.
+"""The energy of a trained ISA program: measured once more on its backend, and noise-free.
 
 Training on a backend measures each energy with the training budget (a few noise trajectories,
 finite shots), so the last training step's energy is a noisy number. These functions measure
