@@ -46,11 +46,15 @@ def runtime_service() -> Any:
             return QiskitRuntimeService(**kwargs)
     except Exception as error:  # the service raises several unrelated types here
         message = redact(str(error), token)
-        hint = (
-            f"check {INSTANCE_VARIABLE}={instance!r}" if token and instance else
-            f"set {TOKEN_VARIABLE} (and {INSTANCE_VARIABLE}) or save an account with "
-            "QiskitRuntimeService.save_account(...)"
-        )
+        if token and instance:
+            hint = f"check {TOKEN_VARIABLE} and {INSTANCE_VARIABLE}={instance!r}"
+        elif token:
+            hint = f"check {TOKEN_VARIABLE}, or set {INSTANCE_VARIABLE} too"
+        else:
+            hint = (
+                f"set {TOKEN_VARIABLE} (and {INSTANCE_VARIABLE}) or save an account with "
+                "QiskitRuntimeService.save_account(...)"
+            )
         raise MissingCredentialsError(
             f"cannot connect to IBM Quantum: {message}; {hint}"
         ) from None

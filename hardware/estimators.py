@@ -10,8 +10,10 @@ IBM devices) get one of the runtime's two estimators:
   ``target_precision``.
 
 ``implementation="auto"`` takes the executor-based estimator for IBM devices and for fake
-devices small enough to simulate whole, and ``EstimatorV2`` otherwise; the choice is logged and
-kept on the returned handle.
+devices of at most ``EXECUTOR_LOCAL_MAX_QUBITS`` qubits, and ``EstimatorV2`` otherwise; the
+choice is logged and kept on the returned handle. Simulating the whole device makes the local
+executor slow beyond that: one 3-qubit PUB with two parameter sets took 0.56 s against 0.42 s
+on the 7-qubit fake Lagos, but 13.6 s against 0.65 s on the 15-qubit fake Melbourne.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 Execution = Literal["job", "session", "batch"]
 Implementation = Literal["auto", "v2", "executor"]
-EXECUTOR_LOCAL_MAX_QUBITS = 24
+EXECUTOR_LOCAL_MAX_QUBITS = 7
 
 
 @dataclass
@@ -94,6 +96,8 @@ def make_estimator(
     Noisy Aer backends simulate noise by quantum trajectories on the statevector of the
     circuit's active qubits: each expectation value averages ``trajectories`` noisy runs (Aer
     would otherwise pick the density-matrix method, about 100 times slower at 12 qubits).
+    Aer reports the shot noise of ``precision`` as ``stds``, not the spread over trajectories:
+    without a precision the ``stds`` are 0 although the values carry trajectory noise.
 
     Args:
         backend: A backend or a backend name (see :func:`get_backend`).

@@ -10,25 +10,24 @@ from typing import Any
 
 from qiskit.primitives import BaseEstimatorV2, PrimitiveResult
 
+from qsympass.hardware.credentials import redact
+from qsympass.jobs import DerivedJob
+
 logger = logging.getLogger(__name__)
 
 
 def default_transient_errors() -> tuple[type[BaseException], ...]:
     """Errors worth a retry: lost connections, time-outs and API hiccups of the runtime."""
     from qiskit_ibm_runtime.api.exceptions import RequestsApiError
-    from qiskit_ibm_runtime.exceptions import (
-        IBMBackendApiError,
-        RuntimeJobMaxTimeoutError,
-        RuntimeJobTimeoutError,
-    )
+    from qiskit_ibm_runtime.exceptions import IBMBackendApiError, RuntimeJobTimeoutError
 
+    # RuntimeJobMaxTimeoutError is left out: the job ran out of its time limit for good
     return (
         ConnectionError,
         TimeoutError,
         RequestsApiError,
         IBMBackendApiError,
         RuntimeJobTimeoutError,
-        RuntimeJobMaxTimeoutError,
     )
 
 
@@ -59,11 +58,15 @@ class RetryPolicy:
 
 
 class RetryingEstimator(BaseEstimatorV2):
-    """An ``EstimatorV2`` that rides out transient failures without paying for a job twice.
+    """An ``EstimatorV2`` that rides out transient failures of the runtime.
 
     A transient error while *submitting* submits again after a backoff; one while *waiting*
     for the result (a time-out, a dropped connection) waits again for the same job, which may
-    still be running. Each phase has at most ``policy.attempts`` tries. Every job id is logged.
+    still be running, so a slow job is not paid for twice. A submission that failed in transit
+    may, rarely, still have created a job on the server; every job id that comes back is
+    logged. Each phase has at most ``policy.attempts`` tries. Messages are logged with
+    anything token-like redacted. Other attributes (``options`` ...) are the wrapped
+    estimator's.
 
     Args:
         estimator: The estimator to wrap.
@@ -87,15 +90,32 @@ class RetryingEstimator(BaseEstimatorV2):
         self._sleep = sleep
         self.job_ids: list[str] = []
 
-    def run(self, pubs: Iterable[Any], *, precision: float | None = None) -> _FinishedJob:
-        """Run the PUBs, retrying transient failures; returns a finished job."""
+    def run(self, pubs: Iterable[Any], *, precision: float | None = None) -> RetryingJob:
+        """Submit the PUBs, retrying transient submission failures.
+
+        Args:
+            pubs: The PUBs.
+            precision: The target precision.
+
+        Returns:
+            The job; its ``result()`` waits again for the same job after a transient error.
+        """
         pub_list = list(pubs)
-        job = self._retry("submission", lambda: self.estimator.run(pub_list, precision=precision))
+        job = self.retry("submission", lambda: self.estimator.run(pub_list, precision=precision))
         self.job_ids.append(job.job_id())
         logger.info("submitted job %s", job.job_id())
-        return _FinishedJob(job.job_id(), self._retry(f"job {job.job_id()}", job.result))
+        return RetryingJob(job, self)
 
-    def _retry(self, what: str, action: Callable[[], Any]) -> Any:
+    def retry(self, what: str, action: Callable[[], Any]) -> Any:
+        """Call ``action`` until it succeeds, a non-transient error escapes, or tries run out.
+
+        Args:
+            what: What is tried, for the log.
+            action: The call.
+
+        Returns:
+            What ``action`` returns.
+        """
         delays = iter(self.policy.delays())
         attempt = 1
         while True:
@@ -107,27 +127,24 @@ class RetryingEstimator(BaseEstimatorV2):
                     raise
                 logger.warning(
                     "%s: attempt %d failed (%s: %s); retrying in %.1f s",
-                    what, attempt, type(error).__name__, error, delay,
+                    what, attempt, type(error).__name__, redact(str(error), None), delay,
                 )
                 self._sleep(delay)
                 attempt += 1
 
+    def __getattr__(self, name: str) -> Any:
+        if name == "estimator":  # not set yet (during unpickling): avoid recursion
+            raise AttributeError(name)
+        return getattr(self.estimator, name)
 
-@dataclass(frozen=True)
-class _FinishedJob:
-    """A job whose result is already in hand (the shape of a primitive job)."""
 
-    _job_id: str
-    _result: PrimitiveResult
+class RetryingJob(DerivedJob[PrimitiveResult]):
+    """A submitted job whose ``result()`` waits again after a transient error.
 
-    def job_id(self) -> str:
-        return self._job_id
+    Args:
+        job: The wrapped estimator's job.
+        estimator: The :class:`RetryingEstimator` that submitted it.
+    """
 
-    def result(self) -> PrimitiveResult:
-        return self._result
-
-    def done(self) -> bool:
-        return True
-
-    def status(self) -> str:
-        return "DONE"
+    def __init__(self, job: Any, estimator: RetryingEstimator) -> None:
+        super().__init__(job, lambda: estimator.retry(f"job {job.job_id()}", job.result))

@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 from qiskit.circuit import QuantumCircuit
+from qiskit.exceptions import QiskitError
 from qiskit.quantum_info import SparsePauliOp
 
-from qsympass.validation import as_hamiltonian, require_width
+from qsympass.validation import as_hamiltonian, require_equal_label_lengths, require_width
 
 #: Key of the annotation in ``circuit.metadata``.
 METADATA_KEY = "qsympass"
@@ -89,8 +90,9 @@ def hamiltonian_from_json(terms: list[list[Any]], num_qubits: int) -> SparsePaul
     """
     try:
         pairs = [(str(label), complex(float(re), float(im))) for label, re, im in terms]
+        require_equal_label_lengths([label for label, _ in pairs], "annotated hamiltonian")
         operator = SparsePauliOp.from_list(pairs)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, QiskitError) as exc:
         raise ValueError(f"malformed qsympass hamiltonian annotation: {exc}") from exc
     require_width(operator, num_qubits, "annotated hamiltonian")
     return operator
@@ -152,7 +154,7 @@ def read_annotation(
     if not isinstance(annotation, dict) or "hamiltonian" not in annotation:
         return None
     num_qubits = annotation.get("num_qubits")
-    if not isinstance(num_qubits, int):
+    if isinstance(num_qubits, bool) or not isinstance(num_qubits, int):
         raise ValueError("qsympass annotation has no integer 'num_qubits'")
     if isinstance(source, QuantumCircuit) and source.num_qubits != num_qubits:
         raise ValueError(
@@ -160,5 +162,9 @@ def read_annotation(
             f"{source.num_qubits}"
         )
     hamiltonian = hamiltonian_from_json(annotation["hamiltonian"], num_qubits)
-    options = _validated_options(dict(annotation.get("options") or {}))
-    return hamiltonian, options
+    options = annotation.get("options") or {}
+    if not isinstance(options, dict):
+        raise ValueError(
+            f"qsympass annotation 'options' must be a dict, got {type(options).__name__}"
+        )
+    return hamiltonian, _validated_options(dict(options))

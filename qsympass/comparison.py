@@ -62,7 +62,7 @@ class AnsatzTraining:
 
     @property
     def final_errors(self) -> np.ndarray:
-        """The relative energy error after the last step, one per seed."""
+        """The relative energy error measured at the last step (before its update), one per seed."""
         return self.relative_errors[:, -1]
 
     @property

@@ -23,6 +23,7 @@ from qsympass.gradients.parameter_shift import ParameterShiftGradient
 from qsympass.models.spectrum import ground_energy
 from qsympass.training import Adam, Callback, ObjectiveValue, train, train_layerwise
 from qsympass.training.checkpoint import sha256_of
+from qsympass.validation import check_integer
 
 Initialisation = Literal["small", "uniform"]
 
@@ -171,7 +172,7 @@ class GroundStateRun:
 
     @property
     def final_relative_error(self) -> float:
-        """The relative energy error after the last step."""
+        """The relative energy error measured at the last step (before that step's update)."""
         return float(self.relative_errors[-1])
 
 
@@ -224,10 +225,11 @@ def train_ground_state(
         The energies, relative errors and final parameters.
 
     Raises:
-        ValueError: For a zero ground energy, callbacks together with ``layers`` (a stage
-            restarts the step count), and the errors of
+        ValueError: For fewer than one step, a zero ground energy, callbacks together with
+            ``layers`` (a stage restarts the step count), and the errors of
             :func:`~qsympass.training.train_layerwise`.
     """
+    check_integer(steps, "steps", minimum=1)
     e0 = ground_energy(hamiltonian) if ground_energy_value is None else ground_energy_value
     if e0 == 0:
         raise ValueError("the ground energy is 0; the relative error is undefined")

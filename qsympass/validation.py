@@ -1,4 +1,4 @@
-"""Shared input validation for operators handed to qsympass.
+"""Shared input validation for operators and counts handed to qsympass.
 
 Every public entry point that takes a Hamiltonian or an observable funnels it through these
 helpers, so bad input fails early with one ``ValueError`` (or ``TypeError``) naming the problem.
@@ -6,6 +6,7 @@ helpers, so bad input fails early with one ``ValueError`` (or ``TypeError``) nam
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -31,9 +32,12 @@ def as_sparse_pauli_op(op: Any, name: str = "operator") -> SparsePauliOp:
 
     Raises:
         TypeError: If ``op`` cannot be interpreted as a Pauli-sum operator.
+        ValueError: If ``(label, coefficient)`` pairs have labels of different lengths.
     """
     if isinstance(op, SparsePauliOp):
         return op
+    if isinstance(op, list | tuple) and op and isinstance(op[0], tuple | list):
+        require_equal_label_lengths([term[0] for term in op], name)
     try:
         if isinstance(op, str):
             return SparsePauliOp(op)
@@ -48,6 +52,23 @@ def as_sparse_pauli_op(op: Any, name: str = "operator") -> SparsePauliOp:
         raise TypeError(
             f"{name} must be a SparsePauliOp (or convertible to one), got {type(op).__name__}"
         ) from exc
+
+
+def require_equal_label_lengths(labels: Any, name: str = "operator") -> None:
+    """Check that Pauli labels all have one length.
+
+    ``SparsePauliOp.from_list`` would otherwise cut longer labels to the first one's width.
+
+    Args:
+        labels: Pauli labels, e.g. ``["XX", "ZI"]`` (a leading phase such as ``-i`` is allowed).
+        name: Name of the operator, used in the error message.
+
+    Raises:
+        ValueError: If two labels differ in length.
+    """
+    widths = {len(str(label).lstrip("+-ij")) for label in labels}
+    if len(widths) > 1:
+        raise ValueError(f"{name} has Pauli labels of different lengths {sorted(widths)}")
 
 
 def require_nonempty(op: SparsePauliOp, name: str = "operator", atol: float = DEFAULT_ATOL) -> None:
@@ -132,18 +153,22 @@ def as_hamiltonian(op: Any, name: str = "hamiltonian") -> SparsePauliOp:
         name: Name of the argument, used in error messages.
 
     Returns:
-        The Hamiltonian as a ``SparsePauliOp`` with duplicate strings merged, zero terms
-        dropped and real coefficients.
+        The Hamiltonian as a ``SparsePauliOp`` with duplicate strings merged, real
+        coefficients, and terms below ``DEFAULT_ATOL`` times the largest coefficient dropped
+        (relative, so the result does not depend on the units of the coefficients).
 
     Raises:
         TypeError: If ``op`` cannot be converted to a ``SparsePauliOp``.
-        ValueError: If it has a NaN or infinite coefficient, or is empty or not Hermitian.
+        ValueError: If it has a NaN or infinite coefficient, or is empty or not Hermitian
+            (imaginary parts above ``DEFAULT_ATOL`` times the largest coefficient).
     """
     sparse = as_sparse_pauli_op(op, name)
     require_finite(sparse, name)
-    require_nonempty(sparse, name)
-    require_hermitian(sparse, name)
-    simplified = sparse.simplify(atol=DEFAULT_ATOL)
+    merged = sparse.simplify(atol=0.0)
+    atol = DEFAULT_ATOL * float(np.max(np.abs(merged.coeffs), initial=0.0))
+    require_nonempty(merged, name, atol=atol)
+    require_hermitian(merged, name, atol=atol)
+    simplified = merged.simplify(atol=atol)
     return SparsePauliOp(simplified.paulis, np.real(simplified.coeffs).astype(complex))
 
 
@@ -164,3 +189,26 @@ def as_parameter_vector(params: Any, num_parameters: int) -> np.ndarray:
     if values.shape != (num_parameters,):
         raise ValueError(f"expected {num_parameters} parameter values, got shape {values.shape}")
     return values
+
+
+def check_integer(value: Any, name: str, *, minimum: int) -> int:
+    """A count given as an integer (Python or NumPy, not a bool) of at least ``minimum``.
+
+    Args:
+        value: The count.
+        name: Its name in the error message.
+        minimum: The smallest allowed value.
+
+    Returns:
+        The count as an ``int``.
+
+    Raises:
+        ValueError: For anything else.
+    """
+    try:
+        count = None if isinstance(value, bool) else operator.index(value)
+    except TypeError:
+        count = None
+    if count is None or count < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return count

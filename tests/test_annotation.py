@@ -65,11 +65,22 @@ def test_bad_input() -> None:
         annotate(circuit, hamiltonian, seed=object())
     with pytest.raises(ValueError, match="Hermitian"):
         annotate(circuit, SparsePauliOp("XYZ", 1j))
-    tampered = annotate(circuit, hamiltonian)
-    tampered.metadata["qsympass"]["hamiltonian"] = [["XX", 1.0, 0.0]]
-    with pytest.raises(ValueError, match="qubits"):
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("hamiltonian", [["XX", 1.0, 0.0]], "qubits"),
+        ("hamiltonian", [["AB", 1.0, 0.0]], "malformed qsympass hamiltonian annotation"),
+        ("hamiltonian", [], "malformed qsympass hamiltonian annotation"),
+        ("hamiltonian", [["ZZZ", 1.0, 0.0], ["XX", 1.0, 0.0]], "different lengths"),
+        ("num_qubits", 4, "4 qubits"),
+        ("num_qubits", True, "integer 'num_qubits'"),
+        ("options", 5, "'options' must be a dict, got int"),
+    ],
+)
+def test_tampered_annotations_are_refused(field, value, message) -> None:
+    tampered = annotate(QuantumCircuit(3), tfim(lattice("chain", 3)))
+    tampered.metadata["qsympass"][field] = value
+    with pytest.raises(ValueError, match=message):
         read_annotation(tampered)
-    wider = annotate(circuit, hamiltonian)
-    wider.metadata["qsympass"]["num_qubits"] = 4
-    with pytest.raises(ValueError, match="4 qubits"):
-        read_annotation(wider)

@@ -163,6 +163,17 @@ def test_batched_shapes_match_single_calls() -> None:
         np.testing.assert_allclose(single_gradient, gradients[index], atol=1e-13)
 
 
+def test_empty_batch_gives_empty_results_like_parameter_shift() -> None:
+    circuit = random_ansatz(7, 3, 12)
+    engine = ExactEngine(circuit, random_observable(7, 3))
+    values = np.zeros((0, 2, circuit.num_parameters))
+    energies, gradients = engine.energy_and_gradient(values)
+    assert energies.shape == (0, 2)
+    assert gradients.shape == (0, 2, circuit.num_parameters)
+    assert engine.energy(values).shape == (0, 2)
+    assert engine.statevector(values).shape == (0, 2, 8)
+
+
 def test_statevector_matches_qiskit_up_to_global_phase() -> None:
     circuit = random_ansatz(3, 4, 14)
     engine = ExactEngine(circuit, SparsePauliOp("ZZZZ"))

@@ -58,6 +58,14 @@ def test_training_reaches_the_ground_state_of_a_two_qubit_model():
     )
 
 
+@pytest.mark.parametrize("steps", [0, -1, 2.5, True])
+def test_training_needs_at_least_one_step(steps):
+    circuit = QuantumCircuit(1)
+    circuit.ry(Parameter("θ"), 0)
+    with pytest.raises(ValueError, match="steps must be an integer >= 1"):
+        train_ground_state(circuit, SparsePauliOp("Z"), steps=steps, progress=False)
+
+
 def test_initialisation_schemes():
     rng = np.random.default_rng(1)
     assert np.all(np.abs(initial_parameters(100, "small", rng, scale=0.01)) < 0.1)

@@ -123,8 +123,21 @@ def test_a_bad_instance_is_named(no_saved_account, monkeypatch):
     monkeypatch.setenv("QISKIT_IBM_TOKEN", FAKE_TOKEN)
     monkeypatch.setenv("QISKIT_IBM_INSTANCE", "crn:v1:foo")
     monkeypatch.setattr(qiskit_ibm_runtime, "QiskitRuntimeService", reject)
-    with pytest.raises(MissingCredentialsError, match="check QISKIT_IBM_INSTANCE='crn:v1:foo'"):
+    with pytest.raises(MissingCredentialsError, match="check QISKIT_IBM_TOKEN and "
+                       "QISKIT_IBM_INSTANCE='crn:v1:foo'"):
         backends.get_backend("ibm:ibm_torino")
+
+
+def test_a_rejected_token_is_named_without_being_shown(no_saved_account, monkeypatch):
+    def reject(**kwargs):
+        raise ValueError(f"Unable to retrieve instances for token {kwargs['token']}")
+
+    monkeypatch.setenv("QISKIT_IBM_TOKEN", FAKE_TOKEN)
+    monkeypatch.setattr(qiskit_ibm_runtime, "QiskitRuntimeService", reject)
+    with pytest.raises(MissingCredentialsError) as info:
+        backends.get_backend("ibm:ibm_torino")
+    assert "check QISKIT_IBM_TOKEN, or set QISKIT_IBM_INSTANCE too" in str(info.value)
+    assert FAKE_TOKEN not in str(info.value)
 
 
 def test_the_runtime_login_warning_is_hidden(no_saved_account, monkeypatch, caplog):

@@ -43,6 +43,12 @@ def test_estimators_run_bell_state(name, implementation, execution, expected):
     np.testing.assert_allclose(evs, [1.0, 1.0], atol=0.15)
 
 
+def test_auto_keeps_the_whole_device_executor_to_small_fake_devices():
+    with make_estimator("fake:lagos") as small, make_estimator("fake:guadalupe") as wide:
+        assert small.implementation == "runtime.executor.Estimator"
+        assert wide.implementation == "runtime.EstimatorV2"
+
+
 def test_noisy_aer_uses_trajectories_without_touching_the_backend():
     backend = get_backend("aer:manila")
     with make_estimator(backend, trajectories=3, seed=1) as handle:
@@ -158,6 +164,24 @@ def test_retry_waits_again_for_a_job_that_timed_out_instead_of_resubmitting():
     result = estimator.run([(circuit, SparsePauliOp("Z"))]).result()
     assert result[0].data.evs == pytest.approx(-1.0)
     assert inner.submissions == 1 and len(estimator.job_ids) == 1
+
+
+def test_retrying_jobs_keep_the_primitive_job_interface_and_the_estimator_its_options():
+    from qiskit.primitives import BasePrimitiveJob
+    from qiskit_aer.primitives import EstimatorV2 as AerEstimator
+
+    inner = AerEstimator(options={"default_precision": 0.0})
+    estimator = RetryingEstimator(inner, sleep=lambda _: None)
+    assert estimator.options is inner.options
+    circuit = QuantumCircuit(1)
+    circuit.x(0)
+    job = estimator.run([(circuit, SparsePauliOp("Z"))])
+    assert isinstance(job, BasePrimitiveJob)
+    assert job.job_id() == estimator.job_ids[0]
+    assert job.result()[0].data.evs == pytest.approx(-1.0)
+    assert job.done() and job.in_final_state()
+    assert not job.running() and not job.cancelled()
+    assert job.status() == job.inner.status()
 
 
 def test_retry_gives_up_after_the_last_attempt():

@@ -82,6 +82,26 @@ def test_lattice_rejects_bad_input(args, kwargs, message):
         lattice(*args, **kwargs)
 
 
+@pytest.mark.parametrize(
+    ("graph", "message"),
+    [
+        (nx.Graph([(0, 1), (1, 1)]), "no self-loops; node 1"),
+        (nx.DiGraph([(0, 1), (1, 0)]), "undirected nx.Graph"),
+        (nx.MultiGraph([(0, 1), (0, 1)]), "without parallel edges"),
+        (nx.Graph([(0.0, 1.0)]), "integers 0 .. n-1"),
+        (nx.Graph([(False, True)]), "integers 0 .. n-1"),
+    ],
+)
+def test_models_refuse_graphs_that_are_not_lattices(graph, message):
+    with pytest.raises(ValueError, match=message):
+        tfim(graph)
+
+
+def test_lattice_nodes_may_be_numpy_integers():
+    graph = nx.relabel_nodes(lattice("ring", 3), {q: np.int64(q) for q in range(3)})
+    assert tfim(graph) == tfim(lattice("ring", 3))
+
+
 def test_model_parameters_take_numpy_scalars_and_reject_non_finite_values():
     ring = lattice("ring", 4)
     assert tfim(ring, h=np.float32(0.5)) == tfim(ring, h=0.5)

@@ -222,6 +222,52 @@ def test_bad_input_raises_value_error() -> None:
     measured.measure_all()
     with pytest.raises(ValueError, match="measurement"):
         gradient.run(measured, SparsePauliOp("ZZ"), np.zeros(3))
+    first = next(iter(circuit.parameters))
+    with pytest.raises(ValueError, match="listed more than once"):
+        gradient.run(circuit, SparsePauliOp("ZZ"), np.zeros(3), parameters=[first, first])
+
+
+def test_multi_term_evolution_is_differentiated_term_by_term() -> None:
+    # three commuting terms with incommensurate weights: no stable rule for the whole generator
+    a = Parameter("a")
+    circuit = QuantumCircuit(3)
+    circuit.ry(0.3, 0)
+    circuit.ry(1.1, 1)
+    operator = SparsePauliOp(["XII", "IXI", "IIX"], [1.0, 0.5, 0.2])
+    circuit.append(PauliEvolutionGate(operator, time=2 * a - 0.1), [0, 1, 2])
+    op = SparsePauliOp(["ZII", "IYZ"], [1.0, 0.3])
+    plan = build_shift_plan(circuit)
+    assert len(plan.shift_parameters) == 3
+    result = ParameterShiftGradient(StatevectorEstimator()).run(circuit, op, [0.4])
+    np.testing.assert_allclose(
+        result.gradients, five_point_gradient(circuit, op, np.array([0.4])), atol=1e-8
+    )
+
+
+def test_a_circuit_with_nothing_to_bind_runs_once_for_a_batch() -> None:
+    circuit = QuantumCircuit(2)
+    circuit.h(0)
+    circuit.cx(0, 1)
+    spy = SpyEstimator(AerEstimator())
+    result = ParameterShiftGradient(spy).run(circuit, SparsePauliOp("XX"), np.zeros((3, 0)))
+    assert spy.pubs[0].shape == (1,)
+    assert result.values.shape == result.stds.shape == (3,)
+    assert result.gradients.shape == result.gradient_stds.shape == (3, 0)
+    np.testing.assert_allclose(result.values, 1.0, atol=1e-12)
+
+
+def test_parameter_only_in_the_global_phase_has_zero_gradient() -> None:
+    circuit = random_circuit(2, 4, seed=3)
+    phase = Parameter("ω")
+    circuit.global_phase = phase
+    values = np.array([[0.4, 0.3, -0.4, 1.1], [1.0, -0.2, 0.5, 0.7]])
+    op = SparsePauliOp(["XZ", "YY"], [0.5, 1.0])
+    result = ParameterShiftGradient(StatevectorEstimator()).run(circuit, op, values)
+    index = list(circuit.parameters).index(phase)
+    for row, gradient in zip(values, result.gradients, strict=True):
+        expected = five_point_gradient(circuit, op, row)
+        assert expected[index] == pytest.approx(0.0, abs=1e-9)
+        np.testing.assert_allclose(gradient, expected, atol=1e-7)
 
 
 def test_isa_circuit_with_laid_out_observable_matches_logical_gradient():

@@ -131,6 +131,10 @@ def test_bad_input_raises_one_clear_error():
         SymmetricPruning(hamiltonian).prune(fixed)
     with pytest.raises(TranspilerError, match="unknown symmetry family"):
         SymmetricPruning(hamiltonian, force=["lattice"])
+    tagged = QuantumCircuit(3, metadata={"qsympass": "pruned"})
+    tagged.rx(theta[0], 0)
+    with pytest.raises(TranspilerError, match=r"metadata\['qsympass'\] must be a dict"):
+        SymmetricPruning(hamiltonian).prune(tagged)
 
 
 def test_blocks_rule_layers_and_commuting_two_qubit_gates():
@@ -276,6 +280,58 @@ def test_a_parameterized_global_phase_follows_the_new_parameters() -> None:
     bound = circuit.assign_parameters(dict(zip(circuit.parameters, theta, strict=True)))
     original = Operator(bound)
     assert np.allclose(Operator(pruned.assign_parameters(phi)).data, original.data, atol=1e-10)
+
+
+def _assert_pruned_equals_original(circuit, pruned, report, phi) -> None:
+    theta = report.basis.toarray() @ phi
+    original = Operator(circuit.assign_parameters(dict(zip(circuit.parameters, theta,
+                                                           strict=True))))
+    image = Operator(pruned.assign_parameters(dict(zip(pruned.parameters, phi, strict=True))))
+    assert np.allclose(image.data, original.data, atol=1e-10)
+
+
+def test_inputs_that_already_use_phi_names_are_pruned_again() -> None:
+    phi = ParameterVector("φ", 3)
+    circuit = QuantumCircuit(3)
+    circuit.h(range(3))
+    for qubit in range(3):
+        circuit.u(phi[0], phi[1], phi[2], qubit)
+    hamiltonian = tfim(lattice("ring", 3))
+    pruned, report = SymmetricPruning(hamiltonian, score=False).prune(circuit)
+    assert all(p.name.startswith("φ[") for p in pruned.parameters)
+    values = np.linspace(-1.0, 1.2, pruned.num_parameters)
+    _assert_pruned_equals_original(circuit, pruned, report, values)
+    again, second = SymmetricPruning(hamiltonian, score=False).prune(pruned)
+    _assert_pruned_equals_original(pruned, again, second, values[: again.num_parameters])
+
+
+def test_a_parameter_that_moves_no_gate_keeps_an_identity_basis() -> None:
+    a, b = Parameter("a"), Parameter("b")
+    circuit = QuantumCircuit(3)
+    circuit.h(0)
+    circuit.ry(a, 0)
+    circuit.global_phase = b
+    pruned, report = SymmetricPruning(tfim(lattice("ring", 3)), score=False).prune(circuit)
+    assert report.selected == () and report.basis is not None
+    assert report.basis.shape == (2, 2) and pruned.num_parameters == 2
+    _assert_pruned_equals_original(circuit, pruned, report, np.array([0.3, -0.8]))
+
+
+def test_a_parameterized_delay_follows_the_new_parameters() -> None:
+    theta = ParameterVector("t", 8)
+    circuit = QuantumCircuit(4)
+    circuit.h(range(4))
+    for qubit in range(4):
+        circuit.rx(theta[qubit], qubit)
+    circuit.delay(theta[0], 0)
+    for qubit in range(4):
+        circuit.rzz(theta[4 + qubit], qubit, (qubit + 1) % 4)
+    pruned, report = SymmetricPruning(tfim(lattice("ring", 4), 1.0, 0.7), score=False).prune(
+        circuit
+    )
+    assert [p.name for p in pruned.parameters] == ["φ[0]", "φ[1]"]
+    delay = next(i for i in pruned.data if i.name == "delay")
+    assert str(delay.operation.params[0]) == report.parameter_map["t[0]"]
 
 
 def test_irrational_angle_ratios_keep_the_symmetry_exactly() -> None:

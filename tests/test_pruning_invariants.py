@@ -130,8 +130,7 @@ def test_pruned_circuit_equals_original_at_theta_equals_b_phi(problem, seed):
     pruned, report = _prune(hamiltonian, circuit)
     rng = np.random.default_rng(seed)
     phi = rng.uniform(-np.pi, np.pi, pruned.num_parameters)
-    basis = report.basis.toarray() if report.basis is not None else np.eye(len(phi))
-    theta = basis @ phi if report.selected else phi
+    theta = report.basis.toarray() @ phi
     original = Statevector(circuit.assign_parameters(dict(zip(circuit.parameters, theta,
                                                               strict=True))))
     image = Statevector(pruned.assign_parameters(dict(zip(pruned.parameters, phi,

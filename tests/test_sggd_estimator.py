@@ -219,6 +219,45 @@ def test_penalty_uses_the_ansatz_after_the_boundary() -> None:
     np.testing.assert_allclose(pen, expected, atol=1e-10)
 
 
+def test_a_batch_of_inputs_with_one_theta_measures_each_penalty_term_once() -> None:
+    circuit = model_circuit(2, 3)
+    group = SymmetryGroup.permutations([[1, 0]], num_qubits=2)
+    op = SparsePauliOp.from_list([("ZI", 1.0), ("XY", 0.4)])
+    values = np.random.default_rng(7).uniform(-2, 2, (5, circuit.num_parameters))
+    values[:, 2:] = values[0, 2:]  # one θ, five inputs x
+    spy = SpyEstimator()
+    data = SymmetryGuidedEstimator(spy, group).run([(circuit, op, values)]).result()[0].data
+    assert spy.pubs[0].shape == (5,)  # the model itself: one estimate per input
+    assert [pub.shape for pub in spy.pubs[1:]] == [()] * (len(spy.pubs) - 1)
+    assert data.penalty.shape == data.evs.shape == (5,)
+    expected = dense_penalty(random_ansatz(2, 3), op, values[0, 2:], group.to_matrices())
+    np.testing.assert_allclose(data.penalty, expected, atol=1e-10)
+
+
+def test_penalty_of_bound_angles_runs_on_aer_for_a_batch_of_inputs() -> None:
+    # nothing after the boundary is free: the penalty circuits have no parameters at all
+    a, b = Parameter("a"), Parameter("b")
+    circuit = QuantumCircuit(2)
+    circuit.ry(a, 0)
+    circuit.ry(b, 1)
+    circuit.barrier(label=BOUNDARY_LABEL)
+    circuit.cx(0, 1)
+    circuit.h(0)
+    group = SymmetryGroup.permutations([[1, 0]], num_qubits=2)
+    op = SparsePauliOp.from_list([("ZI", 1.0), ("IX", 0.5)])
+    values = np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])
+    exact = SymmetryGuidedEstimator(StatevectorEstimator(), group).run([(circuit, op, values)])
+    aer = SymmetryGuidedEstimator(AerEstimator(), group).run([(circuit, op, values)])
+    for field in ("evs", "penalty"):
+        np.testing.assert_allclose(
+            getattr(aer.result()[0].data, field), getattr(exact.result()[0].data, field),
+            atol=1e-10,
+        )
+    gradient = penalty_gradient(AerEstimator(), circuit, op, group, values)
+    assert gradient.values.shape == (3,) and gradient.gradients.shape == (3, 2)
+    np.testing.assert_allclose(gradient.gradients, 0.0, atol=1e-12)
+
+
 def test_one_job_per_run_and_metadata_kept() -> None:
     spy = SpyEstimator()
     group = SymmetryGroup.permutations([[1, 2, 0]], num_qubits=3)
@@ -386,6 +425,15 @@ def test_bad_input_raises_value_error() -> None:
     with pytest.raises(ValueError, match="boundary"):
         SymmetryGuidedEstimator(StatevectorEstimator(), group, mode="twirl").run(
             [(small, "ZZ", small_values)]
+        )
+    from qiskit.transpiler import generate_preset_pass_manager
+    from qiskit_ibm_runtime.fake_provider import FakeManilaV2
+
+    three = SymmetryGroup.permutations([[1, 0, 2]], num_qubits=3)
+    narrow = generate_preset_pass_manager(optimization_level=1, backend=FakeManilaV2())
+    with pytest.raises(ValueError, match="penalty circuits act on 6 qubits"):
+        SymmetryGuidedEstimator(StatevectorEstimator(), three, pass_manager=narrow).run(
+            [(circuit, "ZII", values)]
         )
     with pytest.raises(ValueError, match="anti-unitary"):
         SymmetryGuidedEstimator(StatevectorEstimator(), SymmetryGroup.time_reversal(2))

@@ -211,3 +211,18 @@ def test_coefficients_one_float_step_apart_share_a_colour(value: float) -> None:
             [("ZZ", [0, 1], 1.0), ("X", [0], value), ("X", [1], neighbour)], num_qubits=2
         )
         assert spatial_symmetries(op) is not None
+
+
+@pytest.mark.parametrize(("step", "order"), [(0.4e-9, 6), (0.9e-9, 2)])
+def test_a_chain_of_near_equal_coefficients_is_split_within_the_tolerance(
+    step: float, order: int
+) -> None:
+    # neighbours are each within the tolerance, the ends only when the chain is short
+    fields = [1.0, 1.0 + step, 1.0 + 2 * step]
+    op = SparsePauliOp.from_sparse_list(
+        [("ZZ", [q, (q + 1) % 3], 1.0) for q in range(3)]
+        + [("X", [q], h) for q, h in enumerate(fields)],
+        num_qubits=3,
+    )
+    result = spatial_symmetries(op)
+    assert result is not None and result.order == order

@@ -218,6 +218,15 @@ def test_finite_samples_are_elements_and_cover_the_group() -> None:
             assert Clifford(group.sample(rng)).tableau.tobytes() in elements
 
 
+@pytest.mark.parametrize("generators", [[], [[0, 1, 2]]])
+def test_trivial_permutation_group_samples_the_identity(generators) -> None:
+    group = SymmetryGroup.permutations(generators, 3)
+    sample = group.sample(np.random.default_rng(0))
+    assert Clifford(sample) == Clifford(QuantumCircuit(3))
+    product = group * SymmetryGroup.paulis(["XXX"])
+    assert product.sample(np.random.default_rng(1)).num_qubits == 3
+
+
 permutation_sets = st.integers(2, 5).flatmap(
     lambda n: st.tuples(st.just(n), st.lists(st.permutations(list(range(n))), max_size=3))
 )
@@ -326,3 +335,21 @@ def test_product_that_is_not_a_group_is_rejected() -> None:
     assert (swap * SymmetryGroup.paulis(["XX"])).order == 4
     ring = SymmetryGroup.permutations([[1, 2, 0]], num_qubits=3)
     assert len((ring * SymmetryGroup.paulis(["XXX", "ZZI", "IZZ"])).elements()) == 24
+
+
+def test_products_with_a_continuous_group_need_the_finite_part_to_normalize_it() -> None:
+    weighted = SymmetryGroup.u1(
+        SparsePauliOp.from_sparse_list([("Z", [0], 1), ("Z", [1], 1), ("Z", [2], 2)], 3)
+    )
+    with pytest.raises(ValueError, match="does not normalize"):
+        weighted * SymmetryGroup.permutations([[2, 1, 0]], 3)
+    with pytest.raises(ValueError, match="does not normalize"):
+        SymmetryGroup.paulis(["IIZ"]) * SymmetryGroup.u1(SparsePauliOp(["IIX", "IXI"]))
+    # a swap of the equal charges, a flip Q -> -Q, and K Q K = Q all normalize U(1)
+    assert (weighted * SymmetryGroup.permutations([[1, 0, 2]], 3)).order == math.inf
+    uniform = SymmetryGroup.u1(SparsePauliOp(["ZII", "IZI", "IIZ"]))
+    for finite in (SymmetryGroup.paulis(["XXX"]), SymmetryGroup.time_reversal(3)):
+        assert len((uniform * finite).factors) == 2
+    spins = SymmetryGroup.collective(3)
+    product = spins * SymmetryGroup.permutations([[1, 2, 0]], 3) * SymmetryGroup.time_reversal(3)
+    assert len(product.factors) == 3

@@ -710,6 +710,10 @@ def test_unreadable_checkpoint_is_reported_and_not_overwritten(tmp_path, content
         (lambda d: d.update(stopped_early="no"), "malformed"),
         (lambda d: d.update(params=[1.0]), "inconsistent: parameters"),
         (lambda d: d.update(rng_state=[1, 2]), "rng_state"),
+        (lambda d: d["fingerprint"].update(steps=2), "4 steps done of 2 planned"),
+        (lambda d: d["history"].update(extras=[1, 2, 3, 4]), "malformed"),
+        (lambda d: d["params"]["__ndarray__"].update(shape=[7]), "malformed array"),
+        (lambda d: d["params"]["__ndarray__"].update(dtype="zzz"), "malformed array"),
     ],
 )
 def test_tampered_checkpoints_are_refused(tmp_path, edit, message):
@@ -722,6 +726,48 @@ def test_tampered_checkpoints_are_refused(tmp_path, edit, message):
     path.write_text(json.dumps(data))
     with pytest.raises(ValueError, match=message):
         checkpoint_module.load_checkpoint(path)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: d.update(rng_state={"bit_generator": "MT19937"}),
+        lambda d: d["optimizer_state"].update(m=["abc", 1.0, 2.0]),
+        lambda d: d.update(callback_states=[{"state": {}}]),
+        lambda d: d["callback_states"][0].update(state={}),
+    ],
+)
+def test_states_that_cannot_be_restored_name_the_checkpoint(tmp_path, edit):
+    import json
+
+    path = tmp_path / "run.json"
+    with pytest.raises(Interrupt):
+        train(cosine_objective, np.zeros(3), Adam(0.1), 3, checkpoint=path, progress=False,
+              callbacks=[LossSum(), InterruptAt(2)])
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=f"checkpoint {path} is malformed"):
+        train(cosine_objective, np.zeros(3), Adam(0.1), 3, checkpoint=path, progress=False,
+              callbacks=[LossSum()])
+
+
+def test_run_description_needs_json_only_when_checkpointing(tmp_path):
+    description = {"field": 1j, "qubits": {1, 2}}
+    result = train(cosine_objective, np.zeros(2), Adam(0.1), 2, progress=False,
+                   config=description)
+    assert result.steps_done == 2
+    with pytest.raises(ValueError, match="cannot checkpoint a value of type set"):
+        train(cosine_objective, np.zeros(2), Adam(0.1), 2, progress=False,
+              config=description, checkpoint=tmp_path / "run.json")
+    complex_config = {"field": 1j, "coupling": np.complex128(0.5 - 2j)}
+    path = tmp_path / "complex.json"
+    with pytest.raises(Interrupt):
+        train(cosine_objective, np.zeros(2), Adam(0.1), 3, progress=False,
+              config=complex_config, checkpoint=path, callbacks=[InterruptAt(2)])
+    resumed = train(cosine_objective, np.zeros(2), Adam(0.1), 3, progress=False,
+                    config=complex_config, checkpoint=path)
+    assert resumed.steps_done == 3
 
 
 def test_binary_files_and_folders_are_not_checkpoints(tmp_path):

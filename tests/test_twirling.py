@@ -333,7 +333,7 @@ def test_estimate_twirl_keeps_the_exact_symmetries_of_a_product(
 
 @pytest.mark.parametrize("samples", [1, 0, 2.5, True, "10"])
 def test_estimate_twirl_needs_an_integer_sample_count(samples: object) -> None:
-    with pytest.raises(ValueError, match="integer of at least 2 samples"):
+    with pytest.raises(ValueError, match="samples must be an integer >= 2"):
         estimate_twirl(SparsePauliOp("X" * 11), SymmetryGroup.collective(11),
                        samples=samples)  # type: ignore[arg-type]
 

@@ -11,6 +11,7 @@ from qiskit.quantum_info import Operator, Pauli, PauliList, SparsePauliOp, rando
 from qsympass.validation import (
     as_hamiltonian,
     as_sparse_pauli_op,
+    require_equal_label_lengths,
     require_finite,
     require_hermitian,
     require_nonempty,
@@ -91,3 +92,25 @@ def test_as_hamiltonian_rejects_anti_hermitian_parts(num_qubits: int, seed: int)
     shifted = SparsePauliOp.from_operator(Operator(matrix + 0.1j * np.eye(2**num_qubits)))
     with pytest.raises(ValueError, match="not Hermitian"):
         as_hamiltonian(shifted)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(-12, 12), st.integers(0, 2**31))
+def test_as_hamiltonian_does_not_depend_on_the_units(exponent: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    terms = SparsePauliOp(["ZZ", "XI", "IX", "IZ"], [1.0, 0.7, 0.7, 1e-6])
+    tiny = SparsePauliOp("YY", 1e-12)  # below the relative tolerance at every scale
+    scale = 10.0**exponent * rng.uniform(0.5, 2.0)
+    converted = as_hamiltonian(scale * (terms + tiny))
+    assert converted.paulis.to_labels() == ["ZZ", "XI", "IX", "IZ"]
+    np.testing.assert_allclose(converted.coeffs.real, scale * terms.coeffs.real, rtol=1e-12)
+    with pytest.raises(ValueError, match="not Hermitian"):
+        as_hamiltonian(scale * SparsePauliOp(["ZZ", "XI"], [1.0, 1e-6j]))
+
+
+@pytest.mark.parametrize("labels", [["ZZ", "XXX"], ["XXX", "ZZ"]])
+def test_labels_of_different_lengths_are_refused(labels: list[str]) -> None:
+    with pytest.raises(ValueError, match="Pauli labels of different lengths"):
+        as_hamiltonian([(label, 1.0) for label in labels])
+    with pytest.raises(ValueError, match="different lengths"):
+        require_equal_label_lengths(labels)

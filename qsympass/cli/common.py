@@ -15,6 +15,7 @@ from qiskit.exceptions import QiskitError
 from qiskit.quantum_info import SparsePauliOp
 
 from qsympass import models
+from qsympass.validation import require_equal_label_lengths
 
 MODELS: dict[str, Callable[..., SparsePauliOp]] = {
     "tfim": models.tfim,
@@ -176,6 +177,7 @@ def read_hamiltonian_file(path: Path) -> SparsePauliOp:
         pairs = [(str(label), _complex(coeff)) for label, coeff in terms]
         if not pairs:
             raise ValueError("the list is empty")
+        require_equal_label_lengths([label for label, _ in pairs], "the Hamiltonian")
         return SparsePauliOp.from_list(pairs)
     except FileNotFoundError:
         raise CommandError(f"no such Hamiltonian file: {path}") from None

@@ -2,8 +2,10 @@
 
 A supervised QNN on a few qubits (d = 2^n ≤ 64 or so) is cheapest to differentiate with dense
 ``d × d`` matrices: the circuit is stored as ``U(θ) = F_q R_q(θ) ⋯ F_1 R_1(θ) F_0`` with rotations
-``R_k = exp(−i a_k G_k / 2)`` (``a_k = c_k θ_{j(k)} + b_k``, so tied parameters and linear
-expressions are honoured) and the fixed gates between them merged into the ``F_k``. One forward
+``R_k = exp(−i a_k G_k / 2)`` (``a_k = c_k θ_{j(k)} + b_k``: a parameter may be tied across
+gates and scaled and shifted, but each angle holds one parameter, so ``θ_a + θ_b`` and gates
+outside the rotation table such as ``U`` need ``ExactEngineSource``) and the fixed gates between
+them merged into the ``F_k``. One forward
 and one backward sweep over all input states at once give every output ``ŷ_i = ⟨x_i|U† M U|x_i⟩``
 and the full Jacobian ``∂ŷ_i/∂θ_j``.
 """

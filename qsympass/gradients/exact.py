@@ -843,9 +843,12 @@ class ExactEngine:
             initial states.
         """
         angles, batch_shape = self._angles(values)
+        shape = (*self._output_shape(batch_shape), self._initial.shape[-1])
+        if not angles.sets.shape[0]:
+            return np.zeros(shape, dtype=complex)
         with _single_threaded_blas():
             state = self._forward(angles)
-        return state.reshape((*self._output_shape(batch_shape), -1))
+        return state.reshape(shape)
 
     def _apply_observable(self, state: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray((self._observable @ state.T).T)
@@ -860,6 +863,8 @@ class ExactEngine:
             Array of shape ``(...)``, or ``(..., m)`` for ``m`` initial states.
         """
         angles, batch_shape = self._angles(values)
+        if not angles.sets.shape[0]:
+            return np.zeros(self._output_shape(batch_shape))
         with _single_threaded_blas():
             state = self._forward(angles)
         energies = _inner(state, self._apply_observable(state)).real
@@ -893,8 +898,10 @@ class ExactEngine:
             the ``m`` energies).
         """
         angles, batch_shape = self._angles(values)
+        shape = self._output_shape(batch_shape)
+        if not angles.sets.shape[0]:
+            return np.zeros(shape), np.zeros((*shape, self.num_parameters))
         with _single_threaded_blas():
             energies, angle_gradient = self._adjoint(angles)
         gradients = np.asarray((self._angle_map.T @ angle_gradient.T).T)
-        shape = self._output_shape(batch_shape)
         return energies.reshape(shape), gradients.reshape((*shape, self.num_parameters))

@@ -5,7 +5,8 @@ Every gate *occurrence* of a differentiated parameter gets its own internal shif
 parameters to the requested values and the shift parameters to a table whose row 0 is all zeros
 (the energy) and whose other rows shift one occurrence at a time by the ±x_μ of its shift rule
 (±π/2 for Pauli rotations, four terms for CRX/CRY/CRZ/XX±YY, see
-:mod:`qsympass.gradients.shift_rules`). The chain rule over occurrences maps back:
+:mod:`qsympass.gradients.shift_rules`); a ``PauliEvolutionGate`` of several commuting terms is
+split into one Pauli rotation per term first. The chain rule over occurrences maps back:
 ``∂E/∂θ_k = Σ_j ∂E/∂a_j · ∂a_j/∂θ_k``, where ``∂a_j/∂θ_k`` are the affine coefficients of the
 angle (a parameter used in several gates, or in ``2θ + φ``, is handled this way).
 
@@ -22,9 +23,11 @@ from typing import Any
 
 import numpy as np
 from qiskit.circuit import CircuitInstruction, Parameter, ParameterVector, QuantumCircuit
+from qiskit.circuit.library import PauliEvolutionGate
 from qiskit.primitives import BaseEstimatorV2
 from qiskit.primitives.containers import BindingsArray, EstimatorPub, ObservablesArray
 from qiskit.primitives.containers.observables_array import ObservablesArrayLike
+from qiskit.quantum_info import SparsePauliOp
 from qiskit.transpiler import PassManager
 
 from qsympass.circuits import (
@@ -112,14 +115,20 @@ class ShiftPlan:
         batch = values.shape[:-1]
         rows = self.num_evaluations
         data: dict[tuple[Parameter, ...], np.ndarray] = {}
-        if self.original_parameters:
-            data[self.original_parameters] = np.broadcast_to(
-                values[..., None, :], (*batch, rows, values.shape[-1])
+        # a parameter that only sat in the global phase is gone from the rebuilt circuit
+        present = set(self.circuit.parameters)
+        columns = [k for k, p in enumerate(self.original_parameters) if p in present]
+        if columns:
+            bound = tuple(self.original_parameters[k] for k in columns)
+            data[bound] = np.broadcast_to(
+                values[..., None, columns], (*batch, rows, len(columns))
             )
         if self.shift_parameters:
             data[self.shift_parameters] = np.broadcast_to(
                 self.shift_table, (*batch, *self.shift_table.shape)
             )
+        if not data:  # nothing to bind: one evaluation (Aer cannot run shaped empty bindings)
+            return BindingsArray(shape=(rows,))
         return BindingsArray(data, shape=(*batch, rows))
 
     def pub(
@@ -179,8 +188,40 @@ def _differentiable_circuit(circuit: QuantumCircuit) -> QuantumCircuit:
         try:
             rotation_generator(instruction, circuit)
         except ValueError:
-            return to_rotation_basis(circuit)
-    return circuit
+            return _split_evolutions(to_rotation_basis(circuit))
+    return _split_evolutions(circuit)
+
+
+def _split_evolutions(circuit: QuantumCircuit) -> QuantumCircuit:
+    """One Pauli rotation per term of each parameterized multi-term ``PauliEvolutionGate``.
+
+    The terms commute (:func:`rotation_generator` checks it), so the product is the same gate;
+    each term then has a two-term shift rule, where the whole generator's spectrum can have
+    too many incommensurate frequencies for a stable rule.
+    """
+    def split(instruction: CircuitInstruction) -> list[CircuitInstruction] | None:
+        if not isinstance(instruction.operation, PauliEvolutionGate):
+            return None
+        rotation = rotation_generator(instruction, circuit)
+        if rotation is None or len(rotation.generator) < 2:
+            return None
+        return [
+            instruction.replace(operation=PauliEvolutionGate(
+                SparsePauliOp(pauli, 0.5 * coefficient.real), time=rotation.angle
+            ))
+            for pauli, coefficient in zip(
+                rotation.generator.paulis, rotation.generator.coeffs, strict=True
+            )
+        ]
+
+    pieces = [split(instruction) for instruction in circuit.data]
+    if all(piece is None for piece in pieces):
+        return circuit
+    out = circuit.copy_empty_like()
+    for instruction, piece in zip(circuit.data, pieces, strict=True):
+        for part in piece or [instruction]:
+            out.append(part)
+    return out
 
 
 def _shifted_instruction(
@@ -212,14 +253,17 @@ def build_shift_plan(
         The :class:`ShiftPlan`.
 
     Raises:
-        ValueError: If a parameter is not in the circuit, or the circuit is not a valid ansatz
-            (measurements, resets, control flow, non-affine angles).
+        ValueError: If a parameter is not in the circuit or is listed twice, or the circuit is
+            not a valid ansatz (measurements, resets, control flow, non-affine angles).
     """
     original = tuple(circuit.parameters)
     targets = original if parameters is None else tuple(parameters)
     unknown = [p.name for p in targets if p not in set(original)]
     if unknown:
         raise ValueError(f"parameters {unknown} do not appear in the circuit")
+    if len(set(targets)) != len(targets):
+        repeated = sorted({p.name for p in targets if targets.count(p) > 1})
+        raise ValueError(f"parameters {repeated} are listed more than once")
     work = _differentiable_circuit(circuit)
     target_set = set(targets)
     occurrences: list[tuple[int, ShiftRule, dict[Parameter, float]]] = []
@@ -337,10 +381,18 @@ class ParameterShiftGradient:
             ValueError: On values of the wrong shape or an unsupported circuit.
         """
         plan = self.plan(circuit, parameters)
-        pub = plan.pub(self.observables_for(observables, plan), np.asarray(values), self.precision)
+        observables_array = self.observables_for(observables, plan)
+        values_array = np.asarray(values)
+        pub = plan.pub(observables_array, values_array, self.precision)
         result = self.estimator.run([pub]).result()
         data = result[0].data
         energies, gradients, stds, gradient_stds = plan.combine(data.evs, data.stds)
+        # a circuit with nothing to bind ran once; its results hold for every row
+        shape = np.broadcast_shapes(observables_array.shape, values_array.shape[:-1])
+        width = (gradients.shape[-1],)
+        energies, stds = np.broadcast_to(energies, shape), np.broadcast_to(stds, shape)
+        gradients = np.broadcast_to(gradients, shape + width)
+        gradient_stds = np.broadcast_to(gradient_stds, shape + width)
         metadata = dict(result.metadata)
         metadata["parameter_shift"] = {
             "evaluations_per_point": plan.num_evaluations,

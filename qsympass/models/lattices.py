@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
@@ -142,11 +143,23 @@ def qubit_count(graph: nx.Graph) -> int:
     """The number of qubits of a lattice graph whose nodes are ``0 .. n-1``.
 
     Raises:
-        ValueError: If the nodes are not exactly the integers ``0 .. n-1``.
+        ValueError: If the graph is directed, has parallel edges or self-loops, or its nodes
+            are not exactly the integers ``0 .. n-1``.
     """
+    if graph.is_directed() or graph.is_multigraph():
+        raise ValueError(
+            "a lattice must be an undirected nx.Graph without parallel edges (each coupling "
+            "once)"
+        )
+    loops = [node for node, _ in nx.selfloop_edges(graph)]
+    if loops:
+        raise ValueError(f"a lattice has no self-loops; node {loops[0]!r} has one")
     nodes: Iterable[Any] = graph.nodes
     labels = sorted(nodes, key=repr)
-    if not labels or set(labels) != set(range(len(labels))):
+    integers = all(
+        isinstance(label, numbers.Integral) and not isinstance(label, bool) for label in labels
+    )
+    if not labels or not integers or set(labels) != set(range(len(labels))):
         raise ValueError(
             "a lattice's nodes must be the integers 0 .. n-1 (use qsympass.models.lattice)"
         )

@@ -119,13 +119,23 @@ def rewrite_circuit(
     if removed is None:
         removed = removed_items(items, basis)
     removed_positions = {items[i].position for i in removed}
-    # the one-pass rebuild swaps gate angles only; a parameterized global phase needs the
-    # general path, which assigns the new expressions everywhere
+    # the one-pass rebuild swaps gate angles only; a parameterized global phase or delay needs
+    # the general path, which assigns the new expressions everywhere
     plain = all(item.plain for item in items if item.parameterized)
-    if plain and not isinstance(circuit.global_phase, ParameterExpression):
+    if plain and not (
+        isinstance(circuit.global_phase, ParameterExpression) or _parameterized_delay(circuit)
+    ):
         return Rewrite(
             _rebuild(circuit, items, expressions, removed_positions), parameter_map, removed
         )
+    if any(name.startswith(f"{PARAMETER_NAME}[") for name in parameter_map):
+        # the input already has φ[k] (e.g. a pruned circuit pruned again): Qiskit refuses two
+        # parameters of one name in a circuit, so step through uniquely named ones
+        stand_ins = ParameterVector(f"_{PARAMETER_NAME}_input", len(parameters))
+        circuit = circuit.assign_parameters(
+            dict(zip(parameters, stand_ins, strict=True)), inplace=False
+        )
+        parameters = list(stand_ins)
     assigned = circuit.assign_parameters(
         dict(zip(parameters, expressions, strict=True)), inplace=False
     )
@@ -134,6 +144,15 @@ def rewrite_circuit(
         if position not in removed_positions:
             out._append(instruction)
     return Rewrite(out, parameter_map, removed)
+
+
+def _parameterized_delay(circuit: QuantumCircuit) -> bool:
+    """Whether a delay's duration holds a parameter."""
+    return "delay" in circuit.count_ops() and any(
+        isinstance(param, ParameterExpression)
+        for instruction in circuit.data if instruction.name == "delay"
+        for param in instruction.params
+    )
 
 
 def parameter_expressions(

@@ -41,7 +41,7 @@ from qsympass.pruning.gates import extract_gates, prepare_ansatz
 from qsympass.pruning.report import PruningReport
 from qsympass.symmetry.detection import FAMILIES, Symmetries, find_symmetries
 from qsympass.symmetry.group import SymmetryGroup
-from qsympass.validation import as_hamiltonian
+from qsympass.validation import as_hamiltonian, check_integer
 
 _KIND_FAMILY = {
     "permutation": "spatial",
@@ -155,6 +155,12 @@ class SymmetricPruning(TransformationPass):
             raise TranspilerError(
                 f"SymmetricPruning.prune expects a QuantumCircuit, got {type(circuit).__name__}"
             )
+        section = (circuit.metadata or {}).get("qsympass")
+        if section is not None and not isinstance(section, dict):
+            raise TranspilerError(
+                "circuit.metadata['qsympass'] must be a dict (as qsympass.annotate writes it), "
+                f"got {type(section).__name__}"
+            )
         n = circuit.num_qubits
         if self.hamiltonian.num_qubits != n:
             raise TranspilerError(
@@ -207,12 +213,16 @@ class SymmetricPruning(TransformationPass):
             ) from error
         chosen.status = "selected"
         if chosen.families == () or _is_identity(chosen.basis):
+            # the circuit as it is: B is the identity (even where the candidate's basis
+            # dropped a parameter that moves no gate, e.g. one only in the global phase)
             pruned = circuit.copy()
             removed: list[int] = []
             parameter_map = {p.name: p.name for p in circuit.parameters}
+            basis = sp.identity(circuit.num_parameters, format="csc")
         else:
             rewrite = build(chosen, circuit, items)
             pruned, removed, parameter_map = rewrite.circuit, rewrite.removed, rewrite.parameter_map
+            basis = chosen.basis
         report = PruningReport(
             num_qubits=n,
             found={name: group.name for name, group in found.items()},
@@ -228,7 +238,7 @@ class SymmetricPruning(TransformationPass):
             effective_dimension_after=chosen.effective_dimension if scored or exact else None,
             eqntk_before=eqntk_before,
             eqntk_after=chosen.eqntk[0] if chosen.eqntk is not None else None,
-            basis=chosen.basis,
+            basis=basis,
         )
         metadata = dict(circuit.metadata or {})
         section = dict(metadata.get("qsympass") or {})
@@ -421,9 +431,8 @@ def _family_names(names: Iterable[str], option: str) -> tuple[str, ...]:
 
 
 def _count(value: object, option: str, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise TranspilerError(
-            f"SymmetricPruning: {option} must be an integer >= {minimum}, got {value!r}"
-        )
-    return int(value)
+    try:
+        return check_integer(value, option, minimum=minimum)
+    except ValueError as error:
+        raise TranspilerError(f"SymmetricPruning: {error}") from None
 

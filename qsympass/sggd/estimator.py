@@ -42,8 +42,9 @@ from qiskit.primitives.containers import (
     PubResult,
 )
 from qiskit.primitives.containers.estimator_pub import EstimatorPubLike
-from qiskit.transpiler import PassManager
+from qiskit.transpiler import PassManager, TranspilerError
 
+from qsympass.jobs import DerivedJob
 from qsympass.sggd.group_elements import (
     DEFAULT_MAX_ELEMENTS,
     ElementSet,
@@ -60,48 +61,20 @@ Mode = Literal["penalty", "twirl"]
 _CACHE_SIZE = 512
 
 
-class SymmetryGuidedJob(BasePrimitiveJob[PrimitiveResult[PubResult], Any]):
-    """The wrapped estimator's job, with the SGGD post-processing applied on ``result()``."""
+class SymmetryGuidedJob(DerivedJob[PrimitiveResult[PubResult]]):
+    """The wrapped estimator's job, with the SGGD post-processing applied on ``result()``.
+
+    Args:
+        inner: The wrapped estimator's job.
+        finish: The post-processing of its result.
+    """
 
     def __init__(
         self,
         inner: BasePrimitiveJob,
         finish: Callable[[PrimitiveResult], PrimitiveResult[PubResult]],
     ) -> None:
-        super().__init__(inner.job_id())
-        self.inner = inner
-        self._finish = finish
-        self._result: PrimitiveResult[PubResult] | None = None
-
-    def result(self) -> PrimitiveResult[PubResult]:
-        """Block until the inner job is done and return the post-processed result."""
-        if self._result is None:
-            self._result = self._finish(self.inner.result())
-        return self._result
-
-    def status(self) -> Any:
-        """The inner job's status."""
-        return self.inner.status()
-
-    def done(self) -> bool:
-        """Whether the inner job is done."""
-        return bool(self.inner.done())
-
-    def running(self) -> bool:
-        """Whether the inner job is running."""
-        return bool(self.inner.running())
-
-    def cancelled(self) -> bool:
-        """Whether the inner job was cancelled."""
-        return bool(self.inner.cancelled())
-
-    def in_final_state(self) -> bool:
-        """Whether the inner job is in a final state."""
-        return bool(self.inner.in_final_state())
-
-    def cancel(self) -> Any:
-        """Cancel the inner job."""
-        return self.inner.cancel()
+        super().__init__(inner, lambda: finish(inner.result()))
 
 
 @dataclass
@@ -118,7 +91,11 @@ class _Task:
 def select_bindings(
     bindings: BindingsArray, source: Sequence[Parameter], parameters: Iterable[Parameter]
 ) -> BindingsArray:
-    """Restrict a ``BindingsArray`` to some of its parameters, keeping its shape.
+    """Restrict a ``BindingsArray`` to some of its parameters.
+
+    The shape is kept, except for bindings of no parameter, which have shape ``()``: the
+    circuit then runs once and its results broadcast back to the PUB's shape (Aer cannot run
+    empty bindings of a non-trivial shape).
 
     Args:
         bindings: The full bindings.
@@ -130,10 +107,31 @@ def select_bindings(
     """
     kept = tuple(parameters)
     if not kept:
-        return BindingsArray(shape=bindings.shape)
+        return BindingsArray()
     columns = [list(source).index(parameter) for parameter in kept]
     full = bindings.as_array(list(source))
     return BindingsArray({kept: full[..., columns]}, shape=bindings.shape)
+
+
+def collapse_repeated_rows(bindings: BindingsArray) -> BindingsArray:
+    """Bindings whose rows are all equal as one row of shape ``()``, others unchanged.
+
+    A penalty term depends on the trained angles only, so a batch of inputs with one set of
+    angles needs one evaluation of it, broadcast back to the PUB's shape.
+
+    Args:
+        bindings: Bindings of one circuit.
+
+    Returns:
+        The collapsed bindings, or ``bindings`` itself.
+    """
+    if bindings.size <= 1 or not bindings.num_parameters:
+        return bindings
+    parameters = [p for key in bindings.data for p in key]
+    rows = bindings.as_array(parameters).reshape(bindings.size, -1)
+    if not np.all(rows == rows[0]):
+        return bindings
+    return BindingsArray({tuple(parameters): rows[0]})
 
 
 def _circuit_key(circuit: QuantumCircuit) -> tuple[Any, ...] | None:
@@ -282,10 +280,18 @@ class SymmetryGuidedEstimator(BaseEstimatorV2):
         elements = self._elements(penalty=True)
         doubled, norms = doubled_observables(pub.observables)
         task = _Task(pub, elements, main_index=len(submitted), norms=norms)
-        submitted.append(self._prepare(pub.circuit, pub.observables, pub))
+        submitted.append(self._prepare(pub.circuit, pub.observables, pub, term=False))
         for element in elements.elements:
             task.term_indices.append(len(submitted))
-            submitted.append(self._prepare(penalty_circuit(ansatz, element), doubled, pub))
+            circuit = penalty_circuit(ansatz, element)
+            try:
+                submitted.append(self._prepare(circuit, doubled, pub))
+            except TranspilerError as error:
+                raise ValueError(
+                    f"the penalty circuits act on {circuit.num_qubits} qubits (the ansatz and "
+                    "a copy of it); the pass manager cannot map them (it needs a device with "
+                    f"that many qubits and no fixed initial layout): {error}"
+                ) from error
         return task
 
     def _plan_twirl(self, pub: EstimatorPub, submitted: list[EstimatorPub]) -> _Task:
@@ -300,7 +306,12 @@ class SymmetryGuidedEstimator(BaseEstimatorV2):
         return task
 
     def _prepare(
-        self, circuit: QuantumCircuit, observables: ObservablesArray, pub: EstimatorPub
+        self,
+        circuit: QuantumCircuit,
+        observables: ObservablesArray,
+        pub: EstimatorPub,
+        *,
+        term: bool = True,
     ) -> EstimatorPub:
         if self.pass_manager is not None:
             circuit = self._transpile(circuit)
@@ -309,6 +320,8 @@ class SymmetryGuidedEstimator(BaseEstimatorV2):
         bindings = select_bindings(
             pub.parameter_values, list(pub.circuit.parameters), circuit.parameters
         )
+        if term:  # the user's own circuit keeps one (independent) estimate per row
+            bindings = collapse_repeated_rows(bindings)
         return EstimatorPub(circuit, observables, bindings, pub.precision)
 
     def _transpile(self, circuit: QuantumCircuit) -> QuantumCircuit:
@@ -355,7 +368,7 @@ class SymmetryGuidedEstimator(BaseEstimatorV2):
         main = result[task.main_index]
         assert task.norms is not None
         norms = np.broadcast_to(task.norms, shape)
-        fields = {name: value for name, value in main.data.items()}
+        fields = {name: np.broadcast_to(value, shape) for name, value in main.data.items()}
         # the group terms were measured on unit-norm observables (see doubled_observables)
         fields["penalty"] = norms * ((1.0 - task.elements.identity_weight) - mean)
         fields["penalty_stds"] = norms * error

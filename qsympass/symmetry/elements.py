@@ -72,7 +72,10 @@ def random_permutation(group: Any, rng: np.random.Generator) -> tuple[int, ...]:
     Returns:
         The permutation in array form.
     """
-    rank = random_below(rng, int(group.order()))
+    order = int(group.order())
+    if order == 1:  # sympy cannot unrank in the trivial group
+        return tuple(range(group.degree))
+    rank = random_below(rng, order)
     return tuple(int(x) for x in group.coset_unrank(rank, af=True))
 
 

@@ -298,8 +298,11 @@ class SymmetryGroup:
 
         ``G·H`` is a group exactly when ``G·H = H·G`` (e.g. when the actions commute, or one
         normalizes the other). This is checked for finite unitary factors with at most
-        ``PRODUCT_CHECK_LIMIT`` pairs on at most 16 qubits; for larger or continuous factors it
-        is the caller's promise. Use :meth:`cliffords` for the group that generators generate.
+        ``PRODUCT_CHECK_LIMIT`` pairs on at most 16 qubits, and for a finite factor (time
+        reversal included) beside a U(1) or SU(2) one: each finite generator must map the
+        span of the Lie generators onto itself. For larger finite factors, and between two
+        continuous ones, it is the caller's promise. Use :meth:`cliffords` for the group that
+        generators generate.
 
         Raises:
             ValueError: the widths differ, or ``G·H ≠ H·G``.
@@ -312,6 +315,8 @@ class SymmetryGroup:
                 f"{other.num_qubits} qubits"
             )
         _require_group_product(self, other)
+        _require_normalized_lie_algebra(self, other)
+        _require_normalized_lie_algebra(other, self)
         factors = (*self._flat_factors(), *other._flat_factors())
         return SymmetryGroup(
             "product",
@@ -722,6 +727,50 @@ def _require_group_product(left: SymmetryGroup, right: SymmetryGroup) -> None:
             f"{left.name} and {right.name} do not combine into a group (G·H ≠ H·G); build the "
             "group they generate with SymmetryGroup.cliffords(...) of both groups' generators"
         )
+
+
+def _require_normalized_lie_algebra(finite: SymmetryGroup, continuous: SymmetryGroup) -> None:
+    """Raise if a finite generator of ``finite`` maps a Lie generator of ``continuous`` out of
+    their span (then the finite group does not normalize the continuous one)."""
+    lie = [q for f in continuous.factors if f.kind in ("u1", "su2") for q in f.lie_generators]
+    if not lie:
+        return
+    images: list[tuple[str, SparsePauliOp]] = []
+    for factor in finite.factors:
+        if factor.kind in _FINITE_UNITARY_KINDS:
+            images += [
+                (factor.name, SparsePauliOp(q.paulis.evolve(v, frame="s"), q.coeffs))
+                for v in factor.clifford_generators for q in lie
+            ]
+        elif factor.kind == "time_reversal":
+            images += [(factor.name, q.conjugate()) for q in lie]
+    for name, image in images:
+        if not _in_span(image, lie):
+            raise ValueError(
+                f"{name} does not normalize {continuous.name}: a generator maps "
+                f"{image.simplify().paulis.to_labels()[:4]} out of its Lie algebra, so the "
+                "product is not a group"
+            )
+
+
+def _in_span(op: SparsePauliOp, basis: Sequence[SparsePauliOp]) -> bool:
+    """Whether ``op`` is a real linear combination of ``basis`` (up to round-off)."""
+    columns = [b.simplify() for b in basis]
+    target = op.simplify()
+    labels = sorted({label for c in (*columns, target) for label in c.paulis.to_labels()})
+    index = {label: k for k, label in enumerate(labels)}
+
+    def vector(term: SparsePauliOp) -> np.ndarray:
+        out = np.zeros(len(labels), dtype=complex)
+        for label, coeff in zip(term.paulis.to_labels(), term.coeffs, strict=True):
+            out[index[label]] += coeff
+        return out
+
+    matrix = np.column_stack([vector(c) for c in columns])
+    goal = vector(target)
+    solution, *_ = np.linalg.lstsq(matrix, goal, rcond=None)
+    scale = max(float(np.linalg.norm(goal)), 1.0)
+    return float(np.linalg.norm(matrix @ solution - goal)) <= 1e-9 * scale
 
 
 def _action_key(element: Clifford) -> bytes:

@@ -13,13 +13,14 @@ Haar-random rotations, with its standard error.
 from __future__ import annotations
 
 import itertools
-import operator
 from collections.abc import Iterator
 from functools import cache
 
 import numpy as np
 from scipy import sparse
 from scipy.spatial.transform import Rotation
+
+from qsympass.validation import check_integer
 
 MAX_WEIGHT = 10
 
@@ -96,14 +97,7 @@ def check_sample_count(samples: int) -> int:
     Raises:
         ValueError: for anything but an integer of at least 2 (the variance needs two).
     """
-    try:
-        count = operator.index(samples) if not isinstance(samples, bool) else None
-    except TypeError:
-        count = None
-    if count is None or count < 2:
-        raise ValueError(f"the Monte Carlo twirl needs an integer of at least 2 samples, "
-                         f"got {samples!r}")
-    return count
+    return check_integer(samples, "the Monte Carlo twirl's samples", minimum=2)
 
 
 def _rotate(tensor: np.ndarray, rotation: np.ndarray, weight: int) -> np.ndarray:

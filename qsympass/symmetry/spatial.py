@@ -186,23 +186,27 @@ def _check_edges(extra_edges: Iterable[ColouredEdge], num_qubits: int) -> list[C
 def _coefficient_keys(coeffs: np.ndarray) -> list[str]:
     """One colour per class of coefficients equal to 10^-COEFFICIENT_DIGITS (relative).
 
-    Sorted values are split where neighbours differ by more than the tolerance, so two values
-    within it share a class even when rounding would put them on either side of a boundary.
+    Walking the sorted values, a class takes every value within the tolerance of its smallest
+    member, so two values that share a class differ by at most the tolerance (the bound that
+    :meth:`_SortedTerms.matches` relies on), even when rounding would put them on either side
+    of a boundary.
     """
     values = np.real(coeffs)
-    scale = float(np.max(np.abs(values))) if values.size else 1.0
-    relative = values / (scale or 1.0)
-    order = np.argsort(relative, kind="stable")
-    jumps = np.diff(relative[order]) > 10.0 ** (-COEFFICIENT_DIGITS)
     if values.size == 0:
         return []
-    class_of_sorted = np.concatenate([[0], np.cumsum(jumps)])
+    scale = float(np.max(np.abs(values)))
+    relative = values / (scale or 1.0)
+    distinct, inverse = np.unique(relative, return_inverse=True)
+    tolerance = 10.0 ** (-COEFFICIENT_DIGITS)
+    starts: list[float] = []
+    class_of_distinct = np.empty(distinct.size, dtype=np.int64)
+    for index, value in enumerate(distinct.tolist()):
+        if not starts or value - starts[-1] > tolerance:
+            starts.append(value)
+        class_of_distinct[index] = len(starts) - 1
     # a class is named by its smallest member (rounded), so keys do not depend on term order
-    first = np.concatenate([[True], jumps])
-    names = np.round(relative[order][first], COEFFICIENT_DIGITS) + 0.0  # + 0.0: -0.0 -> 0.0
-    keys = np.empty(values.size, dtype=object)
-    keys[order] = [repr(float(names[c])) for c in class_of_sorted]
-    return list(keys)
+    names = [repr(float(np.round(start, COEFFICIENT_DIGITS) + 0.0)) for start in starts]
+    return [names[c] for c in class_of_distinct[inverse.ravel()]]
 
 
 PairItem = tuple[str, str, str]

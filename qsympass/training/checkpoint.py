@@ -30,6 +30,8 @@ _ARRAY_TAG = "__ndarray__"
 def to_json(value: Any) -> Any:
     """Convert numpy arrays/scalars and tuples inside ``value`` to JSON types, exactly.
 
+    Complex scalars are stored as 0-d complex arrays.
+
     Raises:
         ValueError: For a value JSON cannot represent (object arrays, arbitrary objects).
     """
@@ -42,6 +44,8 @@ def to_json(value: Any) -> Any:
                              "data": data.ravel().tolist()}}
     if isinstance(value, np.generic) and value.dtype.kind in "biuf":
         return value.item()
+    if isinstance(value, (complex, np.complexfloating)):
+        return to_json(np.asarray(value))
     if isinstance(value, Mapping):
         if any(not isinstance(key, str) for key in value):
             raise ValueError("cannot checkpoint a mapping with keys that are not strings")
@@ -108,15 +112,21 @@ def read_json(path: str | os.PathLike[str]) -> Any:
     """Read a JSON file written by ``write_json_atomic``.
 
     Raises:
-        ValueError: If the file is not valid JSON.
+        ValueError: If the file is not valid JSON or holds a malformed array.
     """
     try:
         with open(path, encoding="utf-8") as handle:
-            return from_json(json.load(handle))
+            data = json.load(handle)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ValueError(f"checkpoint {os.fspath(path)} is not readable JSON ({error})") from None
     except IsADirectoryError:
         raise ValueError(f"checkpoint {os.fspath(path)} is a folder, not a file") from None
+    try:
+        return from_json(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(
+            f"checkpoint {os.fspath(path)} holds a malformed array ({error!r})"
+        ) from None
 
 
 def sha256_of(value: Any) -> str:
@@ -197,7 +207,7 @@ class Checkpoint:
                 stop_reason=data["stop_reason"],
                 wall_time=float(data["wall_time"]),
             )
-        except (KeyError, TypeError, ValueError) as error:
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
             raise ValueError(f"{source} is incomplete or malformed ({error!r})") from None
         checkpoint.check_consistent(source)
         return checkpoint
@@ -206,12 +216,18 @@ class Checkpoint:
         """Check that the parts of a checkpoint agree with each other.
 
         Raises:
-            ValueError: If the step count, the history and the parameters disagree.
+            ValueError: If the step count, the planned steps, the history and the parameters
+                disagree.
         """
         if self.steps_done < 0 or self.steps_done != len(self.history):
             raise ValueError(
                 f"{source} is inconsistent: {self.steps_done} steps done but "
                 f"{len(self.history)} recorded"
+            )
+        planned = self.fingerprint.get("steps")
+        if isinstance(planned, int) and self.steps_done > planned:
+            raise ValueError(
+                f"{source} is inconsistent: {self.steps_done} steps done of {planned} planned"
             )
         expected = self.fingerprint.get("num_params")
         if self.params.ndim != 1 or (expected is not None and self.params.size != expected):

@@ -24,6 +24,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from tqdm.auto import tqdm
 
+from qsympass.validation import check_integer
+
 from .callbacks import Callback
 from .checkpoint import (
     Checkpoint,
@@ -111,19 +113,23 @@ def train(
     Raises:
         ValueError: For empty, non-1-D or non-finite initial parameters, ``steps < 0``,
             ``checkpoint_every < 1``, a checkpoint in a missing directory, an objective that
-            returns the wrong shapes, or an existing
-            checkpoint whose fingerprint differs from this run's (the differences are named; the
-            file is left untouched).
+            returns the wrong shapes, a run description (seed, ``config``, the objective's
+            fingerprint) that JSON cannot hold when checkpointing, or an existing checkpoint
+            whose fingerprint differs from this run's (the differences are named; the file is
+            left untouched).
     """
     params = _validated_initial_params(initial_params)
-    _check_count("steps", steps, minimum=0)
-    _check_count("checkpoint_every", checkpoint_every, minimum=1)
+    check_integer(steps, "steps", minimum=0)
+    check_integer(checkpoint_every, "checkpoint_every", minimum=1)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    fingerprint = _fingerprint(objective, params, optimizer, steps, seed, config)
     callbacks = tuple(callbacks)
     path = None if checkpoint is None else Path(checkpoint)
     if path is not None and not path.parent.is_dir():
         raise ValueError(f"checkpoint directory {path.parent} does not exist")
+    # only a checkpoint needs the run described in JSON
+    fingerprint = (
+        {} if path is None else _fingerprint(objective, params, optimizer, steps, seed, config)
+    )
 
     state = _RunState(params=params, history=TrainingHistory())
     if path is not None and path.exists():
@@ -226,11 +232,6 @@ def _validated_initial_params(initial_params: ArrayLike) -> np.ndarray:
     return params
 
 
-def _check_count(name: str, value: int, *, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
 def _fingerprint(
     objective: Callable[..., Any],
     params: np.ndarray,
@@ -253,6 +254,29 @@ def _fingerprint(
     })
 
 
+def _restore_states(
+    saved: Checkpoint,
+    optimizer: Optimizer,
+    rng: np.random.Generator,
+    callbacks: tuple[Callback, ...],
+) -> None:
+    """Load the optimizer's, the generator's and the callbacks' saved states."""
+    optimizer.load_state_dict(saved.optimizer_state)
+    if saved.rng_state is not None:
+        rng.bit_generator.state = saved.rng_state
+    for index, callback in enumerate(callbacks):
+        entry = saved.callback_states[index] if index < len(saved.callback_states) else None
+        loader = getattr(callback, "load_state_dict", None)
+        if entry is None or not callable(loader):
+            continue
+        if entry["type"] != _type_name(callback):
+            raise ValueError(
+                f"it holds the state of a {entry['type']} for callback {index}, "
+                f"not of a {_type_name(callback)}"
+            )
+        loader(entry["state"])
+
+
 def _resume(
     path: Path,
     fingerprint: dict[str, Any],
@@ -270,20 +294,12 @@ def _resume(
             + "; ".join(mismatches)
             + f"){hint}; delete it or choose another checkpoint path"
         )
-    optimizer.load_state_dict(saved.optimizer_state)
-    if saved.rng_state is not None:
-        rng.bit_generator.state = saved.rng_state
-    for index, callback in enumerate(callbacks):
-        entry = saved.callback_states[index] if index < len(saved.callback_states) else None
-        loader = getattr(callback, "load_state_dict", None)
-        if entry is None or not callable(loader):
-            continue
-        if entry["type"] != _type_name(callback):
-            raise ValueError(
-                f"checkpoint {path} holds the state of a {entry['type']} for callback {index}, "
-                f"not of a {_type_name(callback)}"
-            )
-        loader(entry["state"])
+    try:
+        _restore_states(saved, optimizer, rng, callbacks)
+    except (AttributeError, KeyError, TypeError) as error:
+        raise ValueError(f"checkpoint {path} is malformed ({error!r})") from None
+    except ValueError as error:
+        raise ValueError(f"checkpoint {path} is malformed ({error})") from None
     return _RunState(
         params=saved.params,
         history=saved.history,

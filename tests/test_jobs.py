@@ -1,0 +1,27 @@
+"""The derived primitive job shared by the estimator wrappers."""
+
+from __future__ import annotations
+
+from qiskit import QuantumCircuit
+from qiskit.primitives import StatevectorEstimator
+from qiskit.quantum_info import SparsePauliOp
+
+from qsympass.jobs import DerivedJob
+
+
+def test_derived_job_fetches_once_and_reports_the_inner_state():
+    circuit = QuantumCircuit(1)
+    circuit.x(0)
+    inner = StatevectorEstimator().run([(circuit, SparsePauliOp("Z"))])
+    calls: list[int] = []
+
+    def fetch() -> float:
+        calls.append(1)
+        return float(inner.result()[0].data.evs) * 2
+
+    job = DerivedJob(inner, fetch)
+    assert job.job_id() == inner.job_id()
+    assert job.result() == job.result() == -2.0
+    assert calls == [1]
+    assert job.done() and job.in_final_state() and not job.running() and not job.cancelled()
+    assert job.status() == inner.status()
