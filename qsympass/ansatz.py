@@ -9,6 +9,7 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import ParameterVector
 
 from qsympass.models.lattices import qubit_count
+from qsympass.validation import check_integer
 
 ROTATIONS = ("rx", "ry", "rz")
 ENTANGLERS = ("rzz", "rxx", "ryy", "rzx")
@@ -49,12 +50,14 @@ def layered_ansatz(
         The ansatz, with the fixed state-preparation gates first.
 
     Raises:
-        ValueError: For a non-positive layer count or an unknown gate or initial state.
+        ValueError: For a layer count that is not a positive integer, an unknown gate or
+            initial state, or layers without gates.
     """
-    if layers < 1:
-        raise ValueError(f"layers must be at least 1, got {layers}")
+    layers = check_integer(layers, "layers", minimum=1)
     _require_known("rotation", rotations, ROTATIONS)
     _require_known("entangler", entanglers, ENTANGLERS)
+    if not rotations and not entanglers:
+        raise ValueError("an ansatz needs at least one rotation or entangler per layer")
     _require_known("initial state", [initial_state], INITIAL_STATES)
     num_qubits = qubit_count(graph)
     edges = sorted(tuple(sorted(edge)) for edge in graph.edges)

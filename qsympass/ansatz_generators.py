@@ -10,15 +10,16 @@ coefficients; tied and linearly combined parameters included). Because the block
 invariance under each ``A_j`` is exactly invariance under the block — invariance under each gate
 ``G_k`` separately would be sufficient too, but needlessly large for tied parameters (SP's
 pruned TFIM ansatz has ``Σ_i X_i`` and ``Σ_i Z_i Z_{i+1}``, not the single terms). The angle
-offsets of a block (``angle = a·φ + b``) contribute ``Σ_k b_k G_k`` as one more generator (a
-conservative choice: invariance under it implies invariance under its exponential).
+offsets of a block (``angle = a·φ + b``) are fixed gates ``exp(−i b_k G_k / 2)``: they commute
+with the block, so they follow it as middle fixed gates.
 
 Fixed gates between blocks are moved to the end of the circuit by conjugation: with ``F_k`` the
 product of the fixed gates before block ``k`` (the leading fixed prefix excluded, it prepares
 ψ0), ``U = F_L · Π_k exp(−i F_k† A F_k / 2)``, and a trailing unitary does not change any
-dimension. The generators are therefore ``F_k† A_j F_k`` — exact Pauli sums when the fixed gates
-are Clifford (CX, H, S, ...), applied as "undo the frame, apply A, redo the frame" otherwise.
-The leading fixed prefix is every fixed gate without a parameterized gate in its past light cone.
+dimension (so fixed gates after the last block are left out). The generators are therefore
+``F_k† A_j F_k``: exact Pauli sums when the fixed gates are Clifford (CX, H, S, ...), applied
+densely otherwise (apply ``F_k``, then ``A_j``, then ``F_k†``). The leading fixed prefix is
+every fixed gate without a parameterized gate in its past light cone.
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from qiskit.circuit import CircuitInstruction, Parameter, QuantumCircuit
+from qiskit.circuit.library import PauliEvolutionGate
 from qiskit.exceptions import QiskitError
 from qiskit.quantum_info import Clifford, SparsePauliOp, Statevector
 
 from qsympass.circuits import (
     IGNORED_INSTRUCTIONS,
+    RotationGenerator,
     affine_coefficients,
     rotation_generator,
     to_rotation_basis,
@@ -80,7 +83,7 @@ class _Block:
 
     terms: list[tuple[SparsePauliOp, frozenset[int]]]
     by_parameter: dict[Parameter, SparsePauliOp]
-    offset: SparsePauliOp | None = None
+    offsets: list[CircuitInstruction]  # exp(−i b_k G_k / 2) of the gates' constant angles
 
     def commutes_with(self, op: SparsePauliOp, support: frozenset[int]) -> bool:
         return all(
@@ -89,21 +92,22 @@ class _Block:
         )
 
     def add(
-        self,
-        op: SparsePauliOp,
-        support: frozenset[int],
-        offset: float,
-        coefficients: dict[Parameter, float],
+        self, op: SparsePauliOp, support: frozenset[int], coefficients: dict[Parameter, float]
     ) -> None:
-        """Add the gate ``exp(−i (offset + Σ_j c_j φ_j) op / 2)`` to the block."""
+        """Add the gate ``exp(−i (Σ_j c_j φ_j) op / 2)`` to the block."""
         self.terms.append((op, support))
         for parameter, coefficient in coefficients.items():
             previous = self.by_parameter.get(parameter)
             term = coefficient * op
             self.by_parameter[parameter] = term if previous is None else previous + term
-        if offset != 0.0:
-            shift = offset * op
-            self.offset = shift if self.offset is None else self.offset + shift
+
+
+def _offset_gate(
+    rotation: RotationGenerator, offset: float, circuit: QuantumCircuit
+) -> CircuitInstruction:
+    """The fixed part ``exp(−i b G / 2)`` of a rotation with angle ``b + Σ_j c_j φ_j``."""
+    gate = PauliEvolutionGate(0.5 * rotation.generator, time=offset)
+    return CircuitInstruction(gate, [circuit.qubits[q] for q in rotation.qubits])
 
 
 def _earliest_block(
@@ -186,6 +190,8 @@ def ansatz_dynamics(circuit: QuantumCircuit) -> AnsatzDynamics:
         if rotation is None:
             if any(touched[q] for q in qubits):
                 timeline.append((instruction, frozenset(qubits)))
+                for q in qubits:  # its other qubits are now in the light cone too
+                    touched[q] = True
             else:
                 prefix.append(instruction)
             continue
@@ -194,23 +200,28 @@ def ansatz_dynamics(circuit: QuantumCircuit) -> AnsatzDynamics:
         full = rotation.on(n)
         block = _earliest_block(timeline, full, frozenset(qubits))
         if block is None:
-            block = _Block(terms=[], by_parameter={})
+            block = _Block(terms=[], by_parameter={}, offsets=[])
             timeline.append(block)
-        block.add(full, frozenset(qubits), *affine_coefficients(rotation.angle))
+        offset, coefficients = affine_coefficients(rotation.angle)
+        block.add(full, frozenset(qubits), coefficients)
+        if offset != 0.0:
+            block.offsets.append(_offset_gate(rotation, offset, circuit))
 
     middle_fixed: list[CircuitInstruction] = []
     blocks: list[tuple[_Block, int]] = []  # block and the number of middle fixed gates before it
     for item in timeline:
         if isinstance(item, _Block):
             blocks.append((item, len(middle_fixed)))
+            middle_fixed.extend(item.offsets)
         else:
             middle_fixed.append(item[0])
+    # fixed gates after the last block change no dimension
+    middle_fixed = middle_fixed[: blocks[-1][1]] if blocks else []
 
     frames = _clifford_frames(middle_fixed, circuit)
     generators: dict[tuple, DynamicalGenerator] = {}
     for block, num_fixed in blocks:
-        raw = [*block.by_parameter.values(), *([block.offset] if block.offset is not None else [])]
-        for op in raw:
+        for op in block.by_parameter.values():
             if frames is not None:
                 framed = _canonical(_conjugate(op, frames[num_fixed]) if num_fixed else op)
                 if framed is not None:
@@ -291,12 +302,12 @@ def generator_action(
     if not generator.frame:
         return lambda states: np.asarray(matrix @ states)
 
-    def act(states: np.ndarray) -> np.ndarray:
-        for gate in reversed(generator.frame):
-            states = apply_local(gate.matrix.conj().T, gate.qubits, states, num_qubits)
-        states = np.asarray(matrix @ states)
+    def act(states: np.ndarray) -> np.ndarray:  # F† A F, with F the frame in circuit order
         for gate in generator.frame:
             states = apply_local(gate.matrix, gate.qubits, states, num_qubits)
+        states = np.asarray(matrix @ states)
+        for gate in reversed(generator.frame):
+            states = apply_local(gate.matrix.conj().T, gate.qubits, states, num_qubits)
         return states
 
     return act

@@ -24,7 +24,7 @@ from qsympass.dynamics.ground_state_monitor import GroundStateMonitor
 from qsympass.effective_kernel import eqntk
 from qsympass.ground_state import Initialisation, ground_energy, train_ground_state
 from qsympass.pruning import PruningReport, SymmetricPruning
-from qsympass.validation import as_hamiltonian, require_width
+from qsympass.validation import as_hamiltonian, check_integer, require_width
 
 __all__ = ["AnsatzTraining", "PruningComparison", "compare_pruned_unpruned", "train_seeds"]
 
@@ -221,8 +221,8 @@ def compare_pruned_unpruned(
         The :class:`PruningComparison`.
 
     Raises:
-        ValueError: For an ansatz without parameters, a width mismatch, no seeds or
-            ``steps < 1``.
+        ValueError: For an ansatz without parameters, a width mismatch, no seeds,
+            ``steps < 1`` or ``eqntk_samples < 2``.
     """
     hamiltonian = as_hamiltonian(hamiltonian)
     require_width(hamiltonian, ansatz.num_qubits, "hamiltonian")
@@ -231,8 +231,9 @@ def compare_pruned_unpruned(
     seed_list = tuple(int(s) for s in seeds)
     if not seed_list:
         raise ValueError("at least one seed is needed")
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1, got {steps}")
+    check_integer(steps, "steps", minimum=1)
+    if eqntk_samples is not None:
+        check_integer(eqntk_samples, "eqntk_samples", minimum=2)
     manager = PassManager([pruning if pruning is not None else SymmetricPruning(hamiltonian)])
     pruned_circuit = manager.run(ansatz)
     report: PruningReport = manager.property_set["symmetric_pruning"]

@@ -19,12 +19,15 @@ Every generator is seeded (an int or a ``numpy.random.Generator``).
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from qiskit.circuit import QuantumCircuit
 from qiskit.quantum_info import DensityMatrix
+
+from qsympass.validation import check_integer
 
 __all__ = [
     "CIRCLE_RADIUS",
@@ -124,8 +127,7 @@ def _rng(seed: SeedLike) -> np.random.Generator:
 
 
 def _check_count(num_samples: int, name: str = "num_samples") -> None:
-    if int(num_samples) != num_samples or num_samples < 1:
-        raise ValueError(f"{name} must be a positive integer, got {num_samples!r}")
+    check_integer(num_samples, name, minimum=1)
 
 
 def _check_probability(p: np.ndarray) -> None:
@@ -285,8 +287,8 @@ def circle_labels(points: np.ndarray, radius: float = CIRCLE_RADIUS) -> np.ndarr
     array = np.asarray(points, dtype=float)
     if array.ndim != 2 or array.shape[1] != 2:
         raise ValueError(f"points must have shape (m, 2), got {array.shape}")
-    if not radius > 0:
-        raise ValueError(f"radius must be positive, got {radius}")
+    if not (isinstance(radius, numbers.Real) and math.isfinite(radius) and radius > 0):
+        raise ValueError(f"radius must be a finite positive number, got {radius!r}")
     return np.where(np.sum(array**2, axis=1) < radius**2, 1.0, -1.0)
 
 

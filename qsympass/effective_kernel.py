@@ -172,7 +172,11 @@ def eqntk(
 
 
 class EQNTKAnalysis(AnalysisPass):
-    """Analysis pass writing the circuit's :class:`EQNTKReport` to ``property_set["eqntk"]``."""
+    """Analysis pass writing the circuit's :class:`EQNTKReport` to ``property_set["eqntk"]``.
+
+    The Hamiltonian is on the circuit's virtual qubits, so the pass belongs before layout
+    (e.g. beside :class:`~qsympass.pruning.SymmetricPruning` in the ``init`` stage).
+    """
 
     def __init__(
         self,

@@ -34,7 +34,10 @@ def test_initial_states(state, amplitude_index):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"layers": 0}, "layers must be at least 1"),
+        ({"layers": 0}, "layers must be an integer >= 1"),
+        ({"layers": 1.5}, "layers must be an integer >= 1"),
+        ({"layers": True}, "layers must be an integer >= 1"),
+        ({"layers": 1, "rotations": (), "entanglers": ()}, "at least one rotation or entangler"),
         ({"layers": 1, "rotations": ("u",)}, "unknown rotation 'u'"),
         ({"layers": 1, "entanglers": ("cx",)}, "unknown entangler 'cx'"),
         ({"layers": 1, "initial_state": "ghz"}, "unknown initial state 'ghz'"),

@@ -130,7 +130,7 @@ def test_restore_keeps_a_custom_gate_that_only_shares_a_name():
         (["--circuit", "missing.qpy"], "no such circuit file"),
         (["--circuit", "ansatz.txt"], "unknown circuit format"),
         (["--ansatz-layers", "1", "--output", "out.json"], "unknown circuit format"),
-        (["--ansatz-layers", "0"], "layers must be at least 1"),
+        (["--ansatz-layers", "0"], "layers must be an integer >= 1"),
         (["--ansatz-layers", "1", "--size", "5", "--forbid", "spatial", "--force", "spatial"],
          "both forced and forbidden"),
     ],

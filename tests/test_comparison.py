@@ -119,7 +119,8 @@ def test_skipping_the_eqntk_leaves_it_out(ring4):
     ("kwargs", "message"),
     [
         ({"seeds": []}, "at least one seed"),
-        ({"steps": 0}, "steps must be at least 1"),
+        ({"steps": 0}, "steps must be an integer >= 1"),
+        ({"eqntk_samples": 1}, "eqntk_samples must be an integer >= 2"),
     ],
 )
 def test_bad_settings_are_rejected(ring4, kwargs, message):

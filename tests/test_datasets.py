@@ -100,6 +100,16 @@ def test_bad_input_raises() -> None:
         werner_dataset(3, p_range=(0.5, 0.2))
     with pytest.raises(ValueError, match="labels must be"):
         Dataset(np.zeros((2, 1)), np.array([1.0, 0.0]))
+    for count in (float("inf"), None, True, 2.5, "5"):
+        with pytest.raises(ValueError, match="num_samples must be an integer >= 1"):
+            circle_dataset(count)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="num_samples must be an integer >= 1"):
+            werner_dataset(count)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="num_test must be an integer"):
+        circle_split(5, "x")  # type: ignore[arg-type]
+    for radius in (float("inf"), "a", 0.0):
+        with pytest.raises(ValueError, match="radius must be a finite positive number"):
+            circle_dataset(4, radius=radius)  # type: ignore[arg-type]
 
 
 def test_subset_keeps_rows_aligned() -> None:

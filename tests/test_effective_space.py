@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from qiskit import QuantumCircuit
 from qiskit.circuit import Parameter, ParameterVector
@@ -179,6 +179,101 @@ def test_effective_subspace_equals_orbit_span(
         assert np.allclose(basis @ (basis.conj().T @ reference), reference, atol=1e-8)
 
 
+_FIXED = ("cx", "cz", "h", "s", "sx", "t")
+_ROTATIONS = ("rx", "ry", "rz", "rxx", "rzz")
+
+
+@st.composite
+def mixed_circuits(draw: st.DrawFn) -> QuantumCircuit:
+    """Rotations (one fresh parameter each, some with a constant offset) between fixed gates
+    of every kind, in any order: non-Clifford and two-qubit fixed gates included."""
+    n = draw(st.integers(2, 3))
+    circuit = QuantumCircuit(n)
+    for index in range(draw(st.integers(1, 8))):
+        name = draw(st.sampled_from(_FIXED + _ROTATIONS))
+        a, b = draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=2, unique=True))
+        if name in _FIXED:
+            getattr(circuit, name)(*((a, b) if name in ("cx", "cz") else (a,)))
+            continue
+        angle = draw(st.sampled_from([1.0, -0.5])) * Parameter(f"p{index}")
+        angle = angle + draw(st.sampled_from([0.0, 0.0, 0.3]))
+        getattr(circuit, name)(angle, *((a, b) if name in ("rxx", "rzz") else (a,)))
+    if circuit.num_parameters == 0:
+        circuit.ry(Parameter("last"), 0)
+    return circuit
+
+
+def dense_krylov_dimension(circuit: QuantumCircuit) -> int:
+    """d_eff by definition: the closure of |0…0⟩ under every rotation's generator F† G F, with
+    F everything before the rotation (fixed gates and the rotations' constant parts)."""
+    from qiskit.quantum_info import Operator
+
+    n = circuit.num_qubits
+    frame = np.eye(2**n, dtype=complex)
+    generators = []
+    for instruction in circuit.data:
+        gate = instruction.operation
+        single = QuantumCircuit(n)
+        if not gate.is_parameterized():
+            single.append(instruction)
+            frame = Operator(single).data @ frame
+            continue
+        letters = {"rx": "X", "rxx": "XX", "rz": "Z", "rzz": "ZZ", "ry": "Y"}[gate.name]
+        qubits = [circuit.find_bit(q).index for q in instruction.qubits]
+        pauli = SparsePauliOp.from_sparse_list([(letters, qubits, 1.0)], n).to_matrix()
+        generators.append(frame.conj().T @ pauli @ frame)
+        offset = float(gate.params[0].bind(dict.fromkeys(gate.params[0].parameters, 0.0)))
+        constant = np.cos(offset / 2) * np.eye(2**n) - 1j * np.sin(offset / 2) * pauli
+        frame = constant @ frame
+    states = [np.eye(2**n, dtype=complex)[:, 0]]
+    basis = np.zeros((2**n, 0), dtype=complex)
+    while states:
+        state = states.pop()
+        residual = state - basis @ (basis.conj().T @ state)
+        if np.linalg.norm(residual) > 1e-9:
+            basis = np.hstack([basis, (residual / np.linalg.norm(residual))[:, None]])
+            states.extend(g @ basis[:, -1] for g in generators)
+    return basis.shape[1]
+
+
+def _fixed_gate_after_a_two_qubit_one() -> QuantumCircuit:
+    # the H acts after the CX joined qubit 1 to a rotation's light cone: not part of ψ0
+    a, b = Parameter("a"), Parameter("b")
+    circuit = QuantumCircuit(2)
+    circuit.rx(a, 0)
+    circuit.cx(0, 1)
+    circuit.h(1)
+    circuit.rxx(b, 0, 1)
+    return circuit
+
+
+def _non_clifford_frame() -> QuantumCircuit:
+    # F = H S T on qubit 0 after the RZZ: the generator is F† X F, not F X F†
+    a, b = Parameter("a"), Parameter("b")
+    circuit = QuantumCircuit(2)
+    circuit.rzz(a, 0, 1)
+    circuit.t(0)
+    circuit.s(0)
+    circuit.h(0)
+    circuit.rx(b, 0)
+    return circuit
+
+
+@settings(max_examples=60, deadline=None)
+@given(mixed_circuits(), st.integers(0, 2**16))
+@example(_fixed_gate_after_a_two_qubit_one(), 0)
+@example(_non_clifford_frame(), 0)
+def test_effective_dimension_equals_the_dense_krylov_closure(
+    circuit: QuantumCircuit, seed: int
+) -> None:
+    dimension = effective_dimension(circuit)
+    assert dimension == dense_krylov_dimension(circuit)
+    # every state the circuit reaches lies in a space of that dimension
+    values = np.random.default_rng(seed).uniform(0, 2 * np.pi, (12, circuit.num_parameters))
+    reached = np.array([Statevector(circuit.assign_parameters(v)).data for v in values])
+    assert np.linalg.matrix_rank(reached, tol=1e-8) <= dimension
+
+
 def test_effective_dimension_design_numbers() -> None:
     # DESIGN §4: TFIM ring n = 8 from |+⟩^8: unpruned d_eff 256, pruned (ΣX, ΣZZ tied) 16.
     graph = lattice("ring", 8)
@@ -295,3 +390,30 @@ def test_effective_dimension_of_the_symmetric_tfim_ansatz_doubles_every_two_site
         for a, b in sorted(graph.edges):
             circuit.rzz(phi[1], a, b)
         assert effective_dimension(circuit) == 2 ** (n // 2)
+
+
+def test_constant_angle_offsets_are_fixed_gates_not_generators() -> None:
+    b = Parameter("b")
+    circuit = QuantumCircuit(2)
+    circuit.h([0, 1])
+    circuit.rz(b, 0)
+    circuit.rz(b + 0.5, 1)
+    subspace = effective_subspace(circuit)
+    # |++> under Z0 + Z1 spans |00>, |01> + |10>, |11>
+    assert subspace.exact and subspace.dimension == 3
+
+
+def test_fixed_gates_after_the_last_rotation_change_nothing() -> None:
+    circuit = QuantumCircuit(6)
+    circuit.h(range(6))
+    for layer in range(2):
+        g, b = Parameter(f"g{layer}"), Parameter(f"b{layer}")
+        for i in range(6):
+            circuit.rzz(g, i, (i + 1) % 6)
+        circuit.rx(b, range(6))
+    trailing = circuit.copy()
+    trailing.t(0)
+    for limit in (4, 12):
+        plain = effective_subspace(circuit, max_exact_qubits=limit, need_basis=False)
+        other = effective_subspace(trailing, max_exact_qubits=limit, need_basis=False)
+        assert (plain.dimension, plain.method) == (other.dimension, other.method)
