@@ -9,7 +9,7 @@ Run: ``python examples/circle_sggd.py [output.png]``
 
 from __future__ import annotations
 
-import sys
+import argparse
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -73,5 +73,13 @@ def _circle(axes: object) -> object:
                   label="true boundary")
 
 
+def _parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "output", nargs="?", default="circle_sggd.png", help="where to save the figure (PNG)"
+    )
+    return parser.parse_args()
+
+
 if __name__ == "__main__":
-    main(*sys.argv[1:2])
+    main(_parse().output)

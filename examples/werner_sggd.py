@@ -11,7 +11,7 @@ Run: ``python examples/werner_sggd.py [output.png]``
 
 from __future__ import annotations
 
-import sys
+import argparse
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -78,5 +78,13 @@ def main(path: str = "werner_sggd.png") -> None:
     print(f"saved {path}")
 
 
+def _parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "output", nargs="?", default="werner_sggd.png", help="where to save the figure (PNG)"
+    )
+    return parser.parse_args()
+
+
 if __name__ == "__main__":
-    main(*sys.argv[1:2])
+    main(_parse().output)

@@ -152,7 +152,8 @@ def run_demo(
         config: The problem and budget.
         progress: Show progress bars while training.
         checkpoint: Base name of the training checkpoints (``<checkpoint>.pruned`` and
-            ``<checkpoint>.unpruned``); an interrupted demo run again with it resumes there.
+            ``<checkpoint>.unpruned``, each with ``.layer<l>`` added per stage when training
+            layer by layer); an interrupted demo run again with it resumes there.
         checkpoint_every: Write the checkpoints every this many steps.
 
     Returns:

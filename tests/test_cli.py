@@ -73,6 +73,10 @@ def test_symmetries_from_hamiltonian_file(tmp_path, capsys):
                                                 "integer >= 1, got '0'"),
         (["prune", "--max-exact-qubits", "-2"], "argument --max-exact-qubits"),
         (["classify", "--no-such-flag"], "unrecognized arguments"),
+        (["classify", "--steps", "0"], "argument --steps: expected an integer >= 1"),
+        (["dynamics", "--steps", "8"], "--steps must be at least 10"),
+        (["dynamics", "--gammas", "inf"], "argument --gammas: expected a finite number > 0"),
+        (["demo", "--seed", str(2**64)], "argument --seed: expected a seed below 2**63"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(capsys, argv, message):
@@ -107,6 +111,46 @@ def test_out_is_checked_before_any_work(tmp_path, capsys, monkeypatch):
     blocker.write_text("")
     assert main(["dynamics", "--out", str(blocker)]) == 2
     assert "--out" in capsys.readouterr().err
+
+
+def test_a_file_that_cannot_be_written_is_one_line(tmp_path, capsys):
+    target = tmp_path / "taken.qpy"
+    target.mkdir()  # a folder where the file should go
+    argv = ["prune", "--ansatz-layers", "1", "--size", "4", "--no-score", "--output", str(target)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"cannot use {target}" in err and len(err.splitlines()) == 1
+
+
+def test_an_interrupt_is_one_line_and_says_how_to_resume(tmp_path, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("qsympass.cli.dynamics.run_convergence_experiment", interrupted)
+    assert main(["dynamics", "--out", str(tmp_path)]) == 130
+    assert capsys.readouterr().err.strip() == "qsympass dynamics: interrupted"
+    monkeypatch.setattr("qsympass.hardware.cli.train._train", interrupted)
+    checkpoint = tmp_path / "run.json"
+    argv = ["train", "--ansatz-layers", "1", "--size", "4", "--out", str(tmp_path),
+            "--checkpoint", str(checkpoint)]
+    assert main(argv) == 130
+    err = capsys.readouterr().err.strip()
+    assert err == f"qsympass train: interrupted; rerun the same command to resume from {checkpoint}"
+
+
+def test_a_closed_output_pipe_ends_quietly(tmp_path):
+    argv = [sys.executable, "-m", "qsympass", "symmetries", "--size", "4", "--json"]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader goes away before the command prints
+    err = process.stderr.read().decode()
+    assert process.wait() == 1
+    assert "Traceback" not in err
+
+
+def test_demo_checkpoint_must_name_a_file(tmp_path, capsys):
+    assert main(["demo", "--checkpoint", str(tmp_path), "--out", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
 
 
 def test_non_hermitian_file_is_rejected(tmp_path, capsys):

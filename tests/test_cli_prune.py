@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 from qiskit import QuantumCircuit, qasm3, qpy
-from qiskit.circuit import Gate, Parameter
+from qiskit.circuit import Gate, Parameter, ParameterVector
 from qiskit.circuit.library import RZZGate
-from qiskit.quantum_info import Statevector
+from qiskit.quantum_info import Operator, Statevector
 from qiskit.transpiler import PassManager
 
 from qsympass.ansatz import layered_ansatz
@@ -82,6 +82,24 @@ def test_qasm_output_reads_back_as_standard_gates_and_prunes_to_itself(tmp_path,
     again = _json(capsys, ["prune", "--circuit", str(target), *RING4])
     assert again["num_parameters_in"] == again["num_parameters_out"]
     assert again["num_parameters_out"] == first["num_parameters_out"]
+
+
+def test_qasm_input_gets_its_parameter_vectors_back_in_order(tmp_path):
+    theta = ParameterVector("φ", 12)
+    circuit = QuantumCircuit(2)
+    for k in range(12):
+        circuit.rx(theta[k], k % 2)
+    circuit.ry(Parameter("alpha"), 0)
+    path = tmp_path / "twelve.qasm"
+    path.write_text(qasm3.dumps(circuit))
+    read = read_circuit(path)
+    assert [p.name for p in read.parameters] == ["alpha", *(f"φ[{k}]" for k in range(12))]
+    values = np.linspace(0.1, 1.3, 13)
+    np.testing.assert_allclose(
+        Operator(read.assign_parameters(values)).data,
+        Operator(circuit.assign_parameters(values)).data,
+        atol=1e-12,
+    )
 
 
 def test_forbid_and_force_reach_the_pass(capsys):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from qsympass.cli.common import (
+    CommandError,
     add_checkpoint_every_flag,
     add_output_flags,
     emit,
@@ -52,7 +54,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     parser.add_argument(
         "--checkpoint", default=None, metavar="PATH",
-        help="checkpoint training to PATH.pruned and PATH.unpruned; rerun to resume",
+        help="checkpoint training to files named PATH.pruned and PATH.unpruned (with "
+        "'.layerK' added per layer when training layer by layer); rerun to resume",
     )
     add_checkpoint_every_flag(parser)
     add_output_flags(parser)
@@ -60,7 +63,12 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    """Run the demo, print its table and write its files."""
+    """Run the demo, print its table and write its files.
+
+    Raises:
+        CommandError: For a ``--checkpoint`` that is a folder or an ``--out`` that cannot be
+            written.
+    """
     config = DemoConfig(
         num_qubits=args.qubits,
         layers=args.layers,
@@ -72,6 +80,11 @@ def run(args: argparse.Namespace) -> None:
         final_trajectories=args.final_trajectories,
         layerwise=not args.all_layers_at_once,
     )
+    if args.checkpoint is not None and Path(args.checkpoint).is_dir():
+        raise CommandError(
+            f"--checkpoint {args.checkpoint} is a folder; give a file name inside it, e.g. "
+            f"{Path(args.checkpoint) / 'demo'}"
+        )
     out = output_folder(args, "qsympass-demo")
     result = run_demo(
         config, progress=not args.no_progress, checkpoint=args.checkpoint,

@@ -26,6 +26,7 @@ from qsympass.cli.common import (
     add_output_flags,
     emit,
     non_negative_int,
+    one_line,
     output_folder,
 )
 from qsympass.cli.prune import add_ansatz_flags, problem_from_args
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> None:
     try:
         circuit, outcome, final = _train(ansatz, hamiltonian, args)
     except TranspilerError as error:
-        raise CommandError(str(error).strip().splitlines()[0]) from None
+        raise CommandError(one_line(error)) from None
     plot = out / "convergence.png"
     label = f"{circuit.num_parameters} parameters"
     values = _final_values(outcome, final)

@@ -10,14 +10,18 @@ core never imports the hardware layer.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from importlib.metadata import entry_points
 from typing import Any, NoReturn
 
+from qiskit.exceptions import QiskitError
+
 from qsympass import __version__
 from qsympass.cli import classify, dynamics, prune, symmetries
-from qsympass.cli.common import CommandError
+from qsympass.cli.common import CommandError, one_line
 
 CORE_COMMANDS: tuple[Callable[[Any], None], ...] = (
     symmetries.register,
@@ -62,16 +66,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments (default: ``sys.argv[1:]``).
 
     Returns:
-        0 on success, 2 on bad input.
+        0 on success, 2 on bad input or a file that cannot be read or written, 130 when
+        interrupted, 1 when the reader of the output went away.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 0
+    prefix = f"qsympass {args.command}"
     try:
         args.func(args)
-    except (CommandError, ValueError) as error:
-        print(f"qsympass {args.command}: error: {error}", file=sys.stderr)
+    except (CommandError, ValueError, QiskitError) as error:
+        print(f"{prefix}: error: {one_line(error)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # e.g. `qsympass ... --json | head -1`: stop quietly; the exit flush must not fail
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        print(f"{prefix}: error: cannot use{where}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        checkpoint = getattr(args, "checkpoint", None)
+        hint = f"; rerun the same command to resume from {checkpoint}" if checkpoint else ""
+        print(f"{prefix}: interrupted{hint}", file=sys.stderr)
+        return 130
     return 0

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from qsympass.cli.common import CommandError, add_output_flags, emit, output_folder
+from qsympass.cli.common import (
+    CommandError,
+    add_output_flags,
+    emit,
+    output_folder,
+    positive_int,
+)
 from qsympass.plotting import plot_curves
 from qsympass.sggd.experiments import CIRCLE_SYMMETRIES, WERNER_SYMMETRIES, classify
 
@@ -29,7 +35,9 @@ def register(subparsers: Any) -> None:
         help="the penalty's symmetry (default: collective for werner, dihedral for circle)",
     )
     parser.add_argument("--num-seeds", type=int, default=5, help="seeds, from --seed upwards")
-    parser.add_argument("--steps", type=int, default=None, help="training steps per run")
+    parser.add_argument(
+        "--steps", type=positive_int, default=None, help="training steps per run"
+    )
     add_output_flags(parser)
     parser.set_defaults(func=run)
 

@@ -6,11 +6,13 @@ import argparse
 import json
 import math
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 from qiskit.exceptions import QiskitError
 from qiskit.quantum_info import SparsePauliOp
 
@@ -28,10 +30,14 @@ class CommandError(Exception):
     """A bad command line or input file: reported as one line, exit status 2."""
 
 
+#: Seeds must fit NumPy's and Qiskit's 64-bit seed arguments.
+MAX_SEED = 2**63 - 1
+
+
 def add_output_flags(parser: argparse.ArgumentParser) -> None:
     """Add ``--seed``, ``--out`` and ``--json`` to a subcommand."""
     parser.add_argument(
-        "--seed", type=non_negative_int, default=0, help="random seed (default: 0)"
+        "--seed", type=seed_value, default=0, help="random seed (default: 0)"
     )
     parser.add_argument(
         "--out", type=Path, default=None, help="folder for the files the command writes"
@@ -55,6 +61,18 @@ def non_negative_int(text: str) -> int:
     return _int_at_least(text, 0)
 
 
+def seed_value(text: str) -> int:
+    """An argparse type: a seed, an integer in ``0 .. MAX_SEED``.
+
+    Raises:
+        argparse.ArgumentTypeError: For anything else (argparse names the flag).
+    """
+    value = _int_at_least(text, 0)
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected a seed below 2**63, got {text!r}")
+    return value
+
+
 def positive_int(text: str) -> int:
     """An argparse type: an integer >= 1.
 
@@ -62,6 +80,21 @@ def positive_int(text: str) -> int:
         argparse.ArgumentTypeError: For anything else (argparse names the flag).
     """
     return _int_at_least(text, 1)
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a finite number > 0.
+
+    Raises:
+        argparse.ArgumentTypeError: For anything else (argparse names the flag).
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
+    return value
 
 
 def _int_at_least(text: str, minimum: int) -> int:
@@ -83,17 +116,33 @@ def add_checkpoint_every_flag(parser: argparse.ArgumentParser | argparse._Argume
 
 
 def output_folder(args: argparse.Namespace, default: str) -> Path:
-    """The folder of ``--out`` (or ``default``), created now so that a bad path fails first.
+    """The folder of ``--out`` (or ``default``), created and tried now so a bad path fails first.
 
     Raises:
-        CommandError: If the folder cannot be created (e.g. a file has that name).
+        CommandError: If the folder cannot be created (e.g. a file has that name) or written.
     """
     folder: Path = args.out or Path(default)
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):  # can files be written there?
+            pass
     except OSError as error:
-        raise CommandError(f"--out {folder}: cannot create the folder ({error.strerror})") from None
+        raise CommandError(f"--out {folder}: cannot write there ({error.strerror})") from None
     return folder
+
+
+def one_line(error: BaseException) -> str:
+    """An exception's message on one line (QiskitError's ``str`` is the repr of its message).
+
+    Args:
+        error: The exception.
+
+    Returns:
+        The message with its whitespace collapsed, or the exception's type name.
+    """
+    message = getattr(error, "message", None)
+    text = " ".join((message if isinstance(message, str) else str(error)).split())
+    return text or type(error).__name__
 
 
 def add_hamiltonian_flags(parser: argparse.ArgumentParser) -> None:
@@ -178,7 +227,8 @@ def read_hamiltonian_file(path: Path) -> SparsePauliOp:
         if not pairs:
             raise ValueError("the list is empty")
         require_equal_label_lengths([label for label, _ in pairs], "the Hamiltonian")
-        return SparsePauliOp.from_list(pairs)
+        with np.errstate(invalid="ignore", over="ignore"):  # as_hamiltonian names inf and nan
+            return SparsePauliOp.from_list(pairs)
     except FileNotFoundError:
         raise CommandError(f"no such Hamiltonian file: {path}") from None
     except OSError as error:

@@ -5,13 +5,23 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from qsympass.cli.common import add_output_flags, emit, output_folder
+from qsympass.cli.common import (
+    CommandError,
+    add_output_flags,
+    emit,
+    output_folder,
+    positive_float,
+    positive_int,
+)
 from qsympass.dynamics import (
     ConvergenceExperiment,
     format_experiment_table,
     plot_convergence_experiments,
     run_convergence_experiment,
 )
+
+#: Ten steps leave the convergence test its 5 points in the late half of the run.
+MIN_STEPS = 10
 
 
 def register(subparsers: Any) -> None:
@@ -24,12 +34,19 @@ def register(subparsers: Any) -> None:
         "sublinear from exponential convergence.",
     )
     parser.add_argument(
-        "--gammas", type=float, nargs="+", default=[1.0, 2.0], help="measurement scales γ"
+        "--gammas", type=positive_float, nargs="+", default=[1.0, 2.0],
+        help="measurement scales γ",
     )
-    parser.add_argument("--num-parameters", type=int, default=1000, help="circuit parameters p")
-    parser.add_argument("--steps", type=int, default=300, help="gradient-descent steps")
     parser.add_argument(
-        "--learning-rate", type=float, default=None, help="step size (default: 10 / p)"
+        "--num-parameters", type=positive_int, default=1000, help="circuit parameters p"
+    )
+    parser.add_argument(
+        "--steps", type=positive_int, default=300,
+        help=f"gradient-descent steps (at least {MIN_STEPS})",
+    )
+    parser.add_argument(
+        "--learning-rate", type=positive_float, default=None,
+        help="step size (default: 10 / p)",
     )
     parser.add_argument(
         "--pauli-sampling", choices=["rounds", "independent"], default="rounds",
@@ -49,9 +66,16 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    """Run one experiment per γ, print the table and save the plots."""
-    if args.num_parameters < 1 or args.steps < 2:
-        raise ValueError("--num-parameters must be at least 1 and --steps at least 2")
+    """Run one experiment per γ, print the table and save the plots.
+
+    Raises:
+        CommandError: For fewer than ``MIN_STEPS`` steps or an ``--out`` that cannot be written.
+    """
+    if args.steps < MIN_STEPS:
+        raise CommandError(
+            f"--steps must be at least {MIN_STEPS}: the convergence test fits the last half of "
+            "the run and needs 5 points there"
+        )
     out = output_folder(args, "qsympass-dynamics")
     results = [
         run_convergence_experiment(

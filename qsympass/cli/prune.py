@@ -9,12 +9,13 @@ gates and parameters but not ``circuit.metadata`` (the pruning summary), a QPY f
 from __future__ import annotations
 
 import argparse
+import re
 import time
 from pathlib import Path
 from typing import Any
 
 from qiskit import QuantumCircuit, qasm3, qpy
-from qiskit.circuit import Gate, Instruction, ParameterExpression
+from qiskit.circuit import Gate, Instruction, Parameter, ParameterExpression, ParameterVector
 from qiskit.circuit.library import get_standard_gate_name_mapping
 from qiskit.quantum_info import Operator, SparsePauliOp
 from qiskit.transpiler import PassManager, TranspilerError
@@ -28,6 +29,8 @@ from qsympass.cli.common import (
     hamiltonian_from_args,
     lattice_from_args,
     non_negative_int,
+    one_line,
+    seed_value,
 )
 from qsympass.pruning import PruningReport, SymmetricPruning
 from qsympass.symmetry.detection import FAMILIES
@@ -70,7 +73,7 @@ def register(subparsers: Any) -> None:
         "--output", type=Path, default=None, help="write the pruned circuit (.qpy or .qasm)"
     )
     parser.add_argument(
-        "--seed", type=non_negative_int, default=0, help="seed of the EQNTK samples"
+        "--seed", type=seed_value, default=0, help="seed of the EQNTK samples"
     )
     add_json_flag(parser)
     parser.set_defaults(func=run)
@@ -174,7 +177,7 @@ def _prune(
         manager = PassManager([pruning])
         pruned = manager.run(ansatz)
     except TranspilerError as error:
-        raise CommandError(_one_line(error)) from None
+        raise CommandError(one_line(error)) from None
     return pruned, manager.property_set["symmetric_pruning"]
 
 
@@ -196,7 +199,7 @@ def read_circuit(path: Path) -> QuantumCircuit:
         raise CommandError(f"no such circuit file: {path}")
     try:
         if suffix == ".qasm":
-            return restore_standard_gates(qasm3.loads(path.read_text()))
+            return restore_parameter_vectors(restore_standard_gates(qasm3.loads(path.read_text())))
         with path.open("rb") as handle:
             if handle.read(len(_QPY_MAGIC)) != _QPY_MAGIC:
                 raise ValueError("not a QPY file (it does not start with 'QISKIT')")
@@ -204,11 +207,48 @@ def read_circuit(path: Path) -> QuantumCircuit:
             circuits = qpy.load(handle)
     except Exception as error:  # the readers raise many unrelated types on a corrupt file
         raise CommandError(
-            f"cannot read {path} as {suffix[1:].upper()}: {_one_line(error)}"
+            f"cannot read {path} as {suffix[1:].upper()}: {one_line(error)}"
         ) from None
     if len(circuits) != 1 or not isinstance(circuits[0], QuantumCircuit):
         raise CommandError(f"{path} holds {len(circuits)} programs; expected one circuit")
+    try:  # QPY builds some operations lazily: a bad one fails here, not later
+        for instruction in circuits[0].data:
+            _ = instruction.operation
+    except Exception as error:
+        raise CommandError(f"cannot read {path} as QPY: {one_line(error)}") from None
     return circuits[0]
+
+
+#: How Qiskit's OpenQASM 3 exporter writes the element ``name[k]`` of a parameter vector.
+_EXPORTED_ELEMENT = re.compile(r"^_(?P<name>.+)_(?P<index>\d+)_$")
+
+
+def restore_parameter_vectors(circuit: QuantumCircuit) -> QuantumCircuit:
+    """Turn the inputs ``_name_k_`` of an OpenQASM 3 file back into ``ParameterVector`` elements.
+
+    The exporter writes ``φ[k]`` as ``_φ_k_``, and plain parameters sort by name, which puts
+    ``_φ_10_`` before ``_φ_2_``; seeded initial values would then land on other gates. A group is
+    restored only when its indices are exactly ``0 .. m-1``.
+
+    Args:
+        circuit: A circuit read from OpenQASM 3.
+
+    Returns:
+        The circuit with those parameters replaced (itself when there are none).
+    """
+    groups: dict[str, dict[int, Parameter]] = {}
+    for parameter in circuit.parameters:
+        match = _EXPORTED_ELEMENT.match(parameter.name)
+        if match is not None:
+            groups.setdefault(match["name"], {})[int(match["index"])] = parameter
+    taken = {parameter.name for parameter in circuit.parameters}
+    mapping: dict[Parameter, Parameter] = {}
+    for name, elements in groups.items():
+        vector = ParameterVector(name, len(elements))
+        if sorted(elements) != list(range(len(elements))) or taken & {p.name for p in vector}:
+            continue
+        mapping.update({elements[k]: vector[k] for k in range(len(elements))})
+    return circuit.assign_parameters(mapping) if mapping else circuit
 
 
 def restore_standard_gates(circuit: QuantumCircuit) -> QuantumCircuit:
@@ -288,9 +328,3 @@ def _require_format(path: Path, flag: str) -> str:
         )
     return suffix
 
-
-def _one_line(error: BaseException) -> str:
-    # QiskitError's str() is the repr of its message; take the message itself.
-    message = getattr(error, "message", None)
-    text = " ".join((message if isinstance(message, str) else str(error)).split())
-    return text or type(error).__name__
