@@ -262,6 +262,8 @@ def test_optimizer_reset_forgets_the_state():
         (lambda: Adam(0.0), "learning rate"),
         (lambda: Adam(-0.1), "learning rate"),
         (lambda: GradientDescent(float("nan")), "learning rate"),
+        (lambda: Adam("0.1"), "learning rate must be a finite number > 0, got '0.1'"),  # type: ignore[arg-type]
+        (lambda: Adam(True), "learning rate"),
         (lambda: Adam(0.1, beta1=1.0), "beta1"),
         (lambda: Adam(0.1, beta2=-0.1), "beta2"),
         (lambda: Adam(0.1, eps=0.0), "eps"),

@@ -172,6 +172,15 @@ def test_bad_layer_maps_fail_clearly(layers, steps, message) -> None:
                         steps, progress=False)
 
 
+def test_an_optimizer_instead_of_a_factory_fails_clearly() -> None:
+    with pytest.raises(ValueError, match=r"e\.g\. lambda: Adam\(0\.05\); got Adam"):
+        train_layerwise(_quadratic(np.zeros(2)), np.zeros(2), [0, 1], Adam(0.1),  # type: ignore[arg-type]
+                        4, progress=False)
+    with pytest.raises(ValueError, match="steps must be an integer >= 1"):
+        train_layerwise(_quadratic(np.zeros(2)), np.zeros(2), [0, 1], lambda: Adam(0.1),
+                        4.0, progress=False)  # type: ignore[arg-type]
+
+
 def test_layer_slots_group_parameters_by_layer_in_order() -> None:
     order, slots = layer_slots([1, 0, 1, 0])
     assert order.tolist() == [1, 3, 0, 2] and slots == 2

@@ -28,6 +28,7 @@ from qsympass.training.history import TrainingHistory
 from qsympass.training.loop import SeedLike, TrainingResult, train
 from qsympass.training.objectives import ObjectiveValue, evaluate
 from qsympass.training.optimizers import Optimizer
+from qsympass.validation import check_integer
 
 
 @dataclass(frozen=True)
@@ -142,9 +143,16 @@ def train_layerwise(
         The final parameters and the concatenated history.
 
     Raises:
-        ValueError: For a bad layer map, initial parameters of the wrong length, or
-            ``steps`` smaller than the number of layers.
+        ValueError: For an optimizer instead of a function that makes one, a bad layer map,
+            initial parameters of the wrong length, or ``steps`` that is not an integer at
+            least the number of layers.
     """
+    if isinstance(optimizer, Optimizer) or not callable(optimizer):
+        raise ValueError(
+            "optimizer must make a fresh optimizer for each stage, e.g. lambda: Adam(0.05); "
+            f"got {type(optimizer).__name__}"
+        )
+    check_integer(steps, "steps", minimum=1)
     order, slots = layer_slots(layers)
     params = np.array(initial_params, dtype=float)
     if params.shape != order.shape:

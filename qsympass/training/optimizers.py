@@ -8,6 +8,7 @@ An optimizer maps ``(params, grad)`` to new parameters and keeps whatever it nee
 from __future__ import annotations
 
 import math
+import numbers
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
@@ -29,8 +30,9 @@ class Optimizer(ABC):
     name: ClassVar[str]
 
     def __init__(self, lr: Schedule) -> None:
-        if not callable(lr) and not (math.isfinite(lr) and lr > 0):
-            raise ValueError(f"learning rate must be a finite number > 0, got {lr}")
+        constant = isinstance(lr, numbers.Real) and not isinstance(lr, bool)
+        if not callable(lr) and not (constant and math.isfinite(lr) and lr > 0):
+            raise ValueError(f"learning rate must be a finite number > 0, got {lr!r}")
         self.lr = lr
         self.num_steps = 0
 
