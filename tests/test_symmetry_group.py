@@ -353,3 +353,15 @@ def test_products_with_a_continuous_group_need_the_finite_part_to_normalize_it()
     spins = SymmetryGroup.collective(3)
     product = spins * SymmetryGroup.permutations([[1, 2, 0]], 3) * SymmetryGroup.time_reversal(3)
     assert len(product.factors) == 3
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1.0, 1e6])
+def test_check_invariant_does_not_depend_on_the_units(scale: float) -> None:
+    swap = SymmetryGroup.permutations([[1, 0]], 2)
+    spins = SymmetryGroup.collective(2)
+    swap.check_invariant(scale * SparsePauliOp(["ZZ", "XI", "IX"]))
+    spins.check_invariant(scale * SparsePauliOp(["XX", "YY", "ZZ"]))
+    with pytest.raises(ValueError, match="does not map"):
+        swap.check_invariant(scale * SparsePauliOp(["ZZ", "XI", "IX"], [1.0, 1.0, 1.0001]))
+    with pytest.raises(ValueError, match="does not map"):
+        spins.check_invariant(scale * SparsePauliOp(["XX", "YY", "ZZ"], [1.0, 1.0, 1.0001]))

@@ -590,7 +590,7 @@ class SymmetryGroup:
         check_operator(op, self)
         terms = pauli_dict(op)
         scale = max((abs(c) for c in terms.values()), default=0.0)
-        atol = 1e-9 * max(scale, 1.0)
+        atol = 1e-9 * scale  # relative: the verdict does not depend on the operator's units
         for factor in self.factors:
             for index, action in enumerate(factor.generator_actions):
                 if coefficient_distance(apply_action(terms, action), terms) > atol:
@@ -598,8 +598,9 @@ class SymmetryGroup:
                         f"{factor._describe_generator(index)} does not map the {name} onto itself"
                     )
             for generator, label in zip(factor._lie, factor._lie_labels(), strict=True):
-                commutator = (generator @ op - op @ generator).simplify(atol=atol)
-                if np.max(np.abs(commutator.coeffs)) > atol:
+                bound = atol * float(np.max(np.abs(generator.coeffs), initial=0.0))
+                commutator = (generator @ op - op @ generator).simplify(atol=bound)
+                if np.max(np.abs(commutator.coeffs)) > bound:
                     raise ValueError(f"{label} does not map the {name} onto itself")
             if (factor._kind == "time_reversal"
                     and coefficient_distance(conjugate_terms(terms), terms) > atol):
