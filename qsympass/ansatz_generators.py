@@ -29,8 +29,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.linalg
 from qiskit.circuit import CircuitInstruction, Parameter, QuantumCircuit
-from qiskit.circuit.library import PauliEvolutionGate
+from qiskit.circuit.library import UnitaryGate
 from qiskit.exceptions import QiskitError
 from qiskit.quantum_info import Clifford, SparsePauliOp, Statevector
 
@@ -75,6 +76,7 @@ class AnsatzDynamics:
     prefix: QuantumCircuit
     generators: tuple[DynamicalGenerator, ...]
     pauli_exact: bool  # generators are exact Pauli sums (all middle fixed gates Clifford)
+    has_offsets: bool = False  # some rotation has a constant angle offset
 
 
 @dataclass
@@ -84,6 +86,7 @@ class _Block:
     terms: list[tuple[SparsePauliOp, frozenset[int]]]
     by_parameter: dict[Parameter, SparsePauliOp]
     offsets: list[CircuitInstruction]  # exp(−i b_k G_k / 2) of the gates' constant angles
+    offset_sum: SparsePauliOp | None = None  # Σ_k b_k G_k
 
     def commutes_with(self, op: SparsePauliOp, support: frozenset[int]) -> bool:
         return all(
@@ -101,13 +104,15 @@ class _Block:
             term = coefficient * op
             self.by_parameter[parameter] = term if previous is None else previous + term
 
-
-def _offset_gate(
-    rotation: RotationGenerator, offset: float, circuit: QuantumCircuit
-) -> CircuitInstruction:
-    """The fixed part ``exp(−i b G / 2)`` of a rotation with angle ``b + Σ_j c_j φ_j``."""
-    gate = PauliEvolutionGate(0.5 * rotation.generator, time=offset)
-    return CircuitInstruction(gate, [circuit.qubits[q] for q in rotation.qubits])
+    def add_offset(
+        self, rotation: RotationGenerator, offset: float, circuit: QuantumCircuit
+    ) -> None:
+        """Record the fixed part ``exp(−i b G / 2)`` of a gate with angle ``b + Σ_j c_j φ_j``."""
+        matrix = scipy.linalg.expm(-0.5j * offset * rotation.generator.to_matrix())
+        qubits = [circuit.qubits[q] for q in rotation.qubits]
+        self.offsets.append(CircuitInstruction(UnitaryGate(matrix, check_input=False), qubits))
+        shift = offset * rotation.on(circuit.num_qubits)
+        self.offset_sum = shift if self.offset_sum is None else self.offset_sum + shift
 
 
 def _earliest_block(
@@ -161,11 +166,17 @@ def _operator_key(op: SparsePauliOp) -> tuple[tuple[str, complex], ...]:
     )
 
 
-def ansatz_dynamics(circuit: QuantumCircuit) -> AnsatzDynamics:
+def ansatz_dynamics(
+    circuit: QuantumCircuit, *, offsets_as_generators: bool = False
+) -> AnsatzDynamics:
     """Split ``circuit`` into its fixed prefix and its dynamical generators.
 
     Args:
         circuit: A parameterized ansatz (no measurements, resets or control flow).
+        offsets_as_generators: Make each block's constant angles ``Σ_k b_k G_k`` one more
+            generator instead of fixed gates. The closure can only grow (invariance under a
+            generator implies invariance under its exponential), so it bounds ``d_eff`` from
+            above while keeping Clifford frames Clifford.
 
     Returns:
         The prefix circuit and the deduplicated generators (see the module docstring).
@@ -205,14 +216,15 @@ def ansatz_dynamics(circuit: QuantumCircuit) -> AnsatzDynamics:
         offset, coefficients = affine_coefficients(rotation.angle)
         block.add(full, frozenset(qubits), coefficients)
         if offset != 0.0:
-            block.offsets.append(_offset_gate(rotation, offset, circuit))
+            block.add_offset(rotation, offset, circuit)
 
     middle_fixed: list[CircuitInstruction] = []
     blocks: list[tuple[_Block, int]] = []  # block and the number of middle fixed gates before it
     for item in timeline:
         if isinstance(item, _Block):
             blocks.append((item, len(middle_fixed)))
-            middle_fixed.extend(item.offsets)
+            if not offsets_as_generators:
+                middle_fixed.extend(item.offsets)
         else:
             middle_fixed.append(item[0])
     # fixed gates after the last block change no dimension
@@ -221,7 +233,8 @@ def ansatz_dynamics(circuit: QuantumCircuit) -> AnsatzDynamics:
     frames = _clifford_frames(middle_fixed, circuit)
     generators: dict[tuple, DynamicalGenerator] = {}
     for block, num_fixed in blocks:
-        for op in block.by_parameter.values():
+        extra = [block.offset_sum] if offsets_as_generators and block.offset_sum else []
+        for op in [*block.by_parameter.values(), *extra]:
             if frames is not None:
                 framed = _canonical(_conjugate(op, frames[num_fixed]) if num_fixed else op)
                 if framed is not None:
@@ -232,7 +245,10 @@ def ansatz_dynamics(circuit: QuantumCircuit) -> AnsatzDynamics:
                     frame = tuple(_local_gate(inst, circuit) for inst in middle_fixed[:num_fixed])
                     key = (num_fixed, _operator_key(canonical))
                     generators.setdefault(key, DynamicalGenerator(canonical, frame))
-    return AnsatzDynamics(n, prefix, tuple(generators.values()), frames is not None)
+    has_offsets = any(block.offsets for block, _ in blocks)
+    return AnsatzDynamics(
+        n, prefix, tuple(generators.values()), frames is not None, has_offsets
+    )
 
 
 def _clifford_frames(

@@ -74,7 +74,8 @@ def effective_subspace(
     upper bound: ``2^(n−r)`` where ``r`` counts the independent Pauli symmetries of all
     generators that stabilize ψ0, or a U(1) sector size ``C(n, w)`` for a conserved
     ``Σ_i P_i`` with ψ0 a product eigenstate, whichever is smaller (``2^n`` when neither
-    applies, e.g. non-Clifford fixed gates or a user-given ``initial_state``).
+    applies, e.g. non-Clifford fixed gates or a user-given ``initial_state``; for the bound,
+    constant angle offsets count as generators).
 
     Args:
         circuit: The ansatz.
@@ -92,9 +93,15 @@ def effective_subspace(
     """
     dynamics = ansatz_dynamics(circuit)
     n = dynamics.num_qubits
+    # non-Clifford offset gates would leave only the full-space bound; as generators they
+    # keep the frames Clifford and still bound d_eff from above
+    bounding = (
+        ansatz_dynamics(circuit, offsets_as_generators=True)
+        if dynamics.has_offsets and not dynamics.pauli_exact else dynamics
+    )
+    bound = _sector_bound(bounding, initial_state)
     if n > max_exact_qubits:
-        return _sector_bound(dynamics, initial_state)
-    bound = _sector_bound(dynamics, initial_state)
+        return bound
     if not need_basis:
         dimension = _pauli_orbit_dimension(dynamics, initial_state)
         if dimension is not None:

@@ -14,7 +14,7 @@ class DerivedJob(BasePrimitiveJob[ResultT, Any], Generic[ResultT]):
     """Another job's id and state, with a result computed (once) by ``fetch``.
 
     Wrappers of estimators return it: the wrapped job runs as usual, and ``result()`` applies
-    the wrapper's post-processing or retries.
+    the wrapper's post-processing or retries. Other attributes are the inner job's.
 
     Args:
         inner: The job that runs.
@@ -25,13 +25,13 @@ class DerivedJob(BasePrimitiveJob[ResultT, Any], Generic[ResultT]):
         super().__init__(inner.job_id())
         self.inner = inner
         self._fetch = fetch
-        self._result: ResultT | None = None
+        self._result: list[ResultT] = []  # empty until fetched (a result may be None)
 
     def result(self) -> ResultT:
         """Block until the inner job is done and return the derived result."""
-        if self._result is None:
-            self._result = self._fetch()
-        return self._result
+        if not self._result:
+            self._result.append(self._fetch())
+        return self._result[0]
 
     def status(self) -> Any:
         """The inner job's status."""
@@ -56,3 +56,9 @@ class DerivedJob(BasePrimitiveJob[ResultT, Any], Generic[ResultT]):
     def cancel(self) -> Any:
         """Cancel the inner job."""
         return self.inner.cancel()
+
+    def __getattr__(self, name: str) -> Any:
+        # the rest of the inner job's interface (a runtime job's metrics(), usage(), ...)
+        if name == "inner":  # not set yet (during unpickling): avoid recursion
+            raise AttributeError(name)
+        return getattr(self.inner, name)

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 from qiskit.quantum_info import Operator, Pauli, PauliList, SparsePauliOp
 
-#: Absolute tolerance on coefficients used by the validation helpers.
+#: Tolerance on coefficients: absolute in the ``require_*`` helpers (their ``atol``), relative
+#: to the largest non-identity coefficient in :func:`as_hamiltonian`.
 DEFAULT_ATOL = 1e-10
 
 
@@ -154,8 +155,9 @@ def as_hamiltonian(op: Any, name: str = "hamiltonian") -> SparsePauliOp:
 
     Returns:
         The Hamiltonian as a ``SparsePauliOp`` with duplicate strings merged, real
-        coefficients, and terms below ``DEFAULT_ATOL`` times the largest coefficient dropped
-        (relative, so the result does not depend on the units of the coefficients).
+        coefficients, and terms below ``DEFAULT_ATOL`` times the largest non-identity
+        coefficient dropped (relative, so the result does not depend on the units of the
+        coefficients, nor on a constant energy offset).
 
     Raises:
         TypeError: If ``op`` cannot be converted to a ``SparsePauliOp``.
@@ -165,7 +167,10 @@ def as_hamiltonian(op: Any, name: str = "hamiltonian") -> SparsePauliOp:
     sparse = as_sparse_pauli_op(op, name)
     require_finite(sparse, name)
     merged = sparse.simplify(atol=0.0)
-    atol = DEFAULT_ATOL * float(np.max(np.abs(merged.coeffs), initial=0.0))
+    # the scale is that of the non-identity terms: an energy offset must not hide real terms
+    identity = ~(merged.paulis.x.any(axis=1) | merged.paulis.z.any(axis=1))
+    coefficients = merged.coeffs[~identity] if (~identity).any() else merged.coeffs
+    atol = DEFAULT_ATOL * float(np.max(np.abs(coefficients), initial=0.0))
     require_nonempty(merged, name, atol=atol)
     require_hermitian(merged, name, atol=atol)
     simplified = merged.simplify(atol=atol)

@@ -417,3 +417,20 @@ def test_fixed_gates_after_the_last_rotation_change_nothing() -> None:
         plain = effective_subspace(circuit, max_exact_qubits=limit, need_basis=False)
         other = effective_subspace(trailing, max_exact_qubits=limit, need_basis=False)
         assert (plain.dimension, plain.method) == (other.dimension, other.method)
+
+
+def test_offsets_keep_the_pauli_sector_bound_of_wide_circuits() -> None:
+    def ring(offset: float) -> QuantumCircuit:
+        circuit = QuantumCircuit(14)
+        circuit.h(range(14))
+        for layer in range(2):
+            g, b = Parameter(f"g{layer}"), Parameter(f"b{layer}")
+            for i in range(14):
+                circuit.rzz(g + offset, i, (i + 1) % 14)
+            circuit.rx(b, range(14))
+        return circuit
+
+    plain = effective_subspace(ring(0.0), need_basis=False)
+    shifted = effective_subspace(ring(0.3), need_basis=False)
+    assert (shifted.dimension, shifted.method) == (plain.dimension, plain.method)
+    assert plain.method == "pauli sector bound" and plain.dimension == 2**13

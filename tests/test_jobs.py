@@ -25,3 +25,13 @@ def test_derived_job_fetches_once_and_reports_the_inner_state():
     assert calls == [1]
     assert job.done() and job.in_final_state() and not job.running() and not job.cancelled()
     assert job.status() == inner.status()
+    inner.usage = lambda: 4.2  # e.g. a runtime job's usage(): the rest of its interface
+    assert job.usage() == 4.2
+
+
+def test_a_result_of_none_is_fetched_once():
+    inner = StatevectorEstimator().run([(QuantumCircuit(1), SparsePauliOp("Z"))])
+    calls: list[int] = []
+    job = DerivedJob(inner, lambda: calls.append(1))
+    assert job.result() is None and job.result() is None
+    assert calls == [1]

@@ -232,6 +232,13 @@ def test_a_batch_of_inputs_with_one_theta_measures_each_penalty_term_once() -> N
     assert data.penalty.shape == data.evs.shape == (5,)
     expected = dense_penalty(random_ansatz(2, 3), op, values[0, 2:], group.to_matrices())
     np.testing.assert_allclose(data.penalty, expected, atol=1e-10)
+    data.evs[0] = 0.0  # results are the caller's arrays
+    twirl = SymmetryGuidedEstimator(spy, group, mode="twirl")
+    repeated = np.repeat(values[:1], 4, axis=0)
+    calls = len(spy.pubs)
+    twirl.run([(circuit, op, repeated)]).result()
+    # twirled circuits give the user's own values: one independent estimate per row
+    assert all(pub.shape == (4,) for pub in spy.pubs[calls:])
 
 
 def test_penalty_of_bound_angles_runs_on_aer_for_a_batch_of_inputs() -> None:

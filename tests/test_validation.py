@@ -114,3 +114,8 @@ def test_labels_of_different_lengths_are_refused(labels: list[str]) -> None:
         as_hamiltonian([(label, 1.0) for label in labels])
     with pytest.raises(ValueError, match="different lengths"):
         require_equal_label_lengths(labels)
+
+
+def test_an_energy_offset_does_not_hide_small_terms() -> None:
+    converted = as_hamiltonian(SparsePauliOp(["II", "ZZ", "XI"], [100.0, 1.0, 5e-9]))
+    assert converted.paulis.to_labels() == ["II", "ZZ", "XI"]

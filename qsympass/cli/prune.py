@@ -227,8 +227,9 @@ def restore_parameter_vectors(circuit: QuantumCircuit) -> QuantumCircuit:
     """Turn the inputs ``_name_k_`` of an OpenQASM 3 file back into ``ParameterVector`` elements.
 
     The exporter writes ``φ[k]`` as ``_φ_k_``, and plain parameters sort by name, which puts
-    ``_φ_10_`` before ``_φ_2_``; seeded initial values would then land on other gates. A group is
-    restored only when its indices are exactly ``0 .. m-1``.
+    ``_φ_10_`` before ``_φ_2_``; seeded initial values would then land on other gates. Each
+    group becomes a vector as long as its largest index (unused elements stay unused), unless
+    one of its element names is taken.
 
     Args:
         circuit: A circuit read from OpenQASM 3.
@@ -244,10 +245,10 @@ def restore_parameter_vectors(circuit: QuantumCircuit) -> QuantumCircuit:
     taken = {parameter.name for parameter in circuit.parameters}
     mapping: dict[Parameter, Parameter] = {}
     for name, elements in groups.items():
-        vector = ParameterVector(name, len(elements))
-        if sorted(elements) != list(range(len(elements))) or taken & {p.name for p in vector}:
+        vector = ParameterVector(name, max(elements) + 1)
+        if taken & {p.name for p in vector}:
             continue
-        mapping.update({elements[k]: vector[k] for k in range(len(elements))})
+        mapping.update({parameter: vector[k] for k, parameter in elements.items()})
     return circuit.assign_parameters(mapping) if mapping else circuit
 
 

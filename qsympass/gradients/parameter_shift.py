@@ -105,6 +105,9 @@ class ShiftPlan:
     def bindings(self, values: np.ndarray) -> BindingsArray:
         """Bindings of shape ``(*values.shape[:-1], 1 + S)`` for the rebuilt circuit.
 
+        A circuit with nothing to bind gets empty bindings of shape ``(1,)``: it runs once,
+        and :meth:`ParameterShiftGradient.run` broadcasts its values to every row.
+
         Args:
             values: Values of ``original_parameters``, shape ``(..., len(original_parameters))``.
 
@@ -168,6 +171,11 @@ class ShiftPlan:
         gradients = evs @ self.weights.T
         gradient_stds = np.sqrt((stds**2) @ (self.weights**2).T)
         return evs[..., 0], gradients, stds[..., 0], gradient_stds
+
+
+def _filled(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``array`` broadcast to ``shape`` as a writable array of its own."""
+    return np.array(np.broadcast_to(array, shape))
 
 
 def _as_values(values: Any, num_parameters: int) -> np.ndarray:
@@ -390,9 +398,9 @@ class ParameterShiftGradient:
         # a circuit with nothing to bind ran once; its results hold for every row
         shape = np.broadcast_shapes(observables_array.shape, values_array.shape[:-1])
         width = (gradients.shape[-1],)
-        energies, stds = np.broadcast_to(energies, shape), np.broadcast_to(stds, shape)
-        gradients = np.broadcast_to(gradients, shape + width)
-        gradient_stds = np.broadcast_to(gradient_stds, shape + width)
+        energies, stds = _filled(energies, shape), _filled(stds, shape)
+        gradients = _filled(gradients, shape + width)
+        gradient_stds = _filled(gradient_stds, shape + width)
         metadata = dict(result.metadata)
         metadata["parameter_shift"] = {
             "evaluations_per_point": plan.num_evaluations,

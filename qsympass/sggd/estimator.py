@@ -302,7 +302,8 @@ class SymmetryGuidedEstimator(BaseEstimatorV2):
         for element in elements.elements:
             task.term_indices.append(len(submitted))
             circuit = twirled_circuit(pub.circuit, element, split)
-            submitted.append(self._prepare(circuit, pub.observables, pub))
+            # the twirled circuits give the user's own values: one estimate per row
+            submitted.append(self._prepare(circuit, pub.observables, pub, term=False))
         return task
 
     def _prepare(
@@ -320,7 +321,7 @@ class SymmetryGuidedEstimator(BaseEstimatorV2):
         bindings = select_bindings(
             pub.parameter_values, list(pub.circuit.parameters), circuit.parameters
         )
-        if term:  # the user's own circuit keeps one (independent) estimate per row
+        if term:  # a penalty term: one evaluation serves every row with the same angles
             bindings = collapse_repeated_rows(bindings)
         return EstimatorPub(circuit, observables, bindings, pub.precision)
 
@@ -368,7 +369,9 @@ class SymmetryGuidedEstimator(BaseEstimatorV2):
         main = result[task.main_index]
         assert task.norms is not None
         norms = np.broadcast_to(task.norms, shape)
-        fields = {name: np.broadcast_to(value, shape) for name, value in main.data.items()}
+        fields = {
+            name: np.array(np.broadcast_to(value, shape)) for name, value in main.data.items()
+        }
         # the group terms were measured on unit-norm observables (see doubled_observables)
         fields["penalty"] = norms * ((1.0 - task.elements.identity_weight) - mean)
         fields["penalty_stds"] = norms * error
