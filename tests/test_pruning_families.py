@@ -261,6 +261,20 @@ def test_state_preparation_and_u_gates_are_handled() -> None:
     assert pruned.num_parameters <= 6
 
 
+def test_an_unpruned_circuit_comes_back_as_it_came_in() -> None:
+    theta = ParameterVector("t", 3)
+    circuit = QuantumCircuit(2)
+    circuit.h([0, 1])
+    circuit.u(theta[0], theta[1], theta[2], 0)
+    circuit.cx(0, 1)
+    pruned, report = SymmetricPruning(tfim(lattice("chain", 2), 1.0, 0.7), score=False).prune(
+        circuit
+    )
+    assert report.selected == ()
+    assert [i.operation.name for i in pruned.data] == ["h", "h", "u", "cx"]
+    assert pruned.metadata["qsympass"]["pruning"]["num_parameters_after"] == 3
+
+
 def test_a_parameterized_global_phase_follows_the_new_parameters() -> None:
     a, b, c, d = (Parameter(name) for name in "abcd")
     circuit = QuantumCircuit(2)

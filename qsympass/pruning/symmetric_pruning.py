@@ -166,7 +166,7 @@ class SymmetricPruning(TransformationPass):
             raise TranspilerError(
                 f"hamiltonian acts on {self.hamiltonian.num_qubits} qubits but the circuit has {n}"
             )
-        circuit = prepare_ansatz(circuit)
+        original, circuit = circuit, prepare_ansatz(circuit)
         if circuit.num_parameters == 0:
             raise TranspilerError("SymmetricPruning: the ansatz has no parameters to prune")
         items = extract_gates(circuit)
@@ -214,8 +214,10 @@ class SymmetricPruning(TransformationPass):
         chosen.status = "selected"
         if chosen.families == () or _is_identity(chosen.basis):
             # the circuit as it is: B is the identity (even where the candidate's basis
-            # dropped a parameter that moves no gate, e.g. one only in the global phase)
-            pruned = circuit.copy()
+            # dropped a parameter that moves no gate, e.g. one only in the global phase); the
+            # input itself, not its translation to rotations, when they share their parameters
+            same = list(original.parameters) == list(circuit.parameters)
+            pruned = (original if same else circuit).copy()
             removed: list[int] = []
             parameter_map = {p.name: p.name for p in circuit.parameters}
             basis = sp.identity(circuit.num_parameters, format="csc")
